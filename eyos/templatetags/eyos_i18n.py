@@ -1,0 +1,84 @@
+"""Language switcher and hreflang alternates.
+
+On a CMS page the switcher goes to that page's translation, or to the language's home page when
+the page has none; on other views (events, accounts) it swaps the language prefix of the URL."""
+
+from dataclasses import dataclass
+
+from django import template
+from django.conf import settings
+from django.conf.locale import LANG_INFO
+from django.urls import translate_url
+from django.utils import translation
+from wagtail.models import Page
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str
+    url: str
+    current: bool
+    exists: bool  # False when we fall back to the language's home page
+
+
+def _home_urls(request):
+    from campaigns.models import HomePage
+
+    homes = HomePage.objects.live().select_related("locale")
+    return {home.locale.language_code: home.get_url(request) for home in homes}
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    cached = context.get("_eyos_language_links")
+    if cached is not None:
+        return cached
+    request = context.get("request")
+    current = translation.get_language()
+    page = context.get("page")
+    links = []
+    if isinstance(page, Page) and page.pk:
+        translations = {
+            p.locale.language_code: p.get_url(request)
+            for p in page.get_translations(inclusive=True).live().select_related("locale")
+        }
+        homes = None
+        for code, _name in settings.LANGUAGES:
+            url = translations.get(code)
+            exists = url is not None
+            if url is None:
+                homes = homes if homes is not None else _home_urls(request)
+                url = homes.get(code, f"/{code}/")
+            links.append(LanguageLink(code, LANG_INFO[code]["name_local"], url, code == current, exists))
+    else:
+        path = request.get_full_path() if request else "/"
+        for code, _name in settings.LANGUAGES:
+            links.append(
+                LanguageLink(
+                    code, LANG_INFO[code]["name_local"], translate_url(path, code), code == current, True
+                )
+            )
+    context["_eyos_language_links"] = links
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def absolute(context, url):
+    request = context.get("request")
+    if request is None or url.startswith(("http://", "https://")):
+        return url
+    return request.build_absolute_uri(url)
+
+
+@register.simple_tag
+def localized_link(url):
+    """Editors write site paths without a language (`/events/`); visitors stay in their language."""
+    if url.startswith("/") and not url.startswith("//"):
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        first = url.lstrip("/").split("/", 1)[0]
+        if first not in dict(settings.LANGUAGES) and first not in {"feeds", "admin", "documents"}:
+            return f"/{language}{url}"
+    return url
