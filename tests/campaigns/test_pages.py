@@ -1,0 +1,100 @@
+import re
+from urllib.parse import urlparse
+
+import pytest
+from django.core.exceptions import ValidationError
+from wagtail.blocks import StreamBlockValidationError, StructBlockValidationError
+from wagtail.models import Locale
+
+from campaigns.blocks import CampaignStreamBlock, ImageBlock
+from campaigns.models import CampaignIndexPage, CampaignPage, HomePage, NationalPage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_tree_has_every_page_type_and_a_national_page_per_country(settings):
+    english = Locale.objects.get(language_code="en")
+    assert HomePage.objects.filter(locale=english).count() == 1
+    assert CampaignIndexPage.objects.filter(locale=english).count() == 2
+    assert CampaignPage.objects.filter(locale=english).count() >= 4
+    codes = set(NationalPage.objects.filter(locale=english).values_list("country", flat=True))
+    assert codes == set(settings.EYOS_COUNTRIES)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de", "it", "es", "pl"])
+def test_campaign_pages_are_translated_into_six_languages(client, language):
+    response = client.get(f"/{language}/campaigns/pact-for-skills/")
+    assert response.status_code == 200
+    page = response.context["page"]
+    assert page.locale.language_code == language
+
+
+def test_national_page_titles_are_country_names_in_the_page_language(client):
+    assert client.get("/de/countries/fr/").context["page"].title == "Frankreich"
+    assert client.get("/en/countries/de/").context["page"].title == "Germany"
+
+
+def test_pages_render_every_block_type(client):
+    body = client.get("/en/").content.decode()
+    assert 'class="block block-objectives"' in body
+    assert 'class="block block-call_to_action"' in body
+    assert 'class="block block-upcoming_events"' in body
+    # Editors write "/events/"; visitors stay in their language.
+    assert 'href="/en/events/"' in body
+
+
+def test_upcoming_events_block_shows_an_empty_state_without_events(client):
+    body = client.get("/en/countries/fr/").content.decode()
+    assert "No upcoming events yet" in body
+
+
+def test_image_block_requires_alt_text():
+    block = ImageBlock()
+    with pytest.raises(StructBlockValidationError) as error:
+        block.clean({"image": None, "alt_text": "", "caption": ""})
+    assert "alt_text" in error.value.block_errors
+
+
+def test_stream_block_rejects_unknown_block_types():
+    stream = CampaignStreamBlock()
+    value = stream.to_python([{"type": "heading", "value": {"text": "Hi", "level": "h2"}}])
+    assert stream.clean(value)
+    with pytest.raises((StreamBlockValidationError, ValidationError)):
+        stream.clean(stream.to_python([{"type": "heading", "value": {"text": "", "level": "h2"}}]))
+
+
+def test_national_page_is_unique_per_country_and_language():
+    existing = NationalPage.objects.get(locale__language_code="en", country="FR")
+    duplicate = NationalPage(title="France again", slug="fr-2", country="FR", locale=existing.locale)
+    duplicate.path, duplicate.depth = existing.path + "9999", existing.depth  # unsaved: clean only
+    with pytest.raises(ValidationError) as error:
+        duplicate.clean()
+    assert "country" in error.value.message_dict
+
+
+def test_national_page_rejects_a_country_outside_the_year():
+    page = NationalPage(title="USA", slug="us", country="US", locale=Locale.get_default())
+    with pytest.raises(ValidationError) as error:
+        page.clean()
+    assert "country" in error.value.message_dict
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "mt"])
+def test_no_page_reachable_from_the_home_page_fails(client, language):
+    """Follow every internal link two levels deep: nothing may answer 5xx."""
+    seen, frontier = set(), [f"/{language}/"]
+    for _depth in range(2):
+        next_frontier = []
+        for path in frontier:
+            if path in seen:
+                continue
+            seen.add(path)
+            response = client.get(path)
+            assert response.status_code < 500, path
+            if response.status_code == 200 and "text/html" in response["Content-Type"]:
+                for href in re.findall(r'href="([^"#]+)"', response.content.decode()):
+                    parsed = urlparse(href)
+                    if not parsed.netloc and href.startswith("/") and not href.startswith("/static/"):
+                        next_frontier.append(parsed.path)
+        frontier = next_frontier
+    assert len(seen) > 10

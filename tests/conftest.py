@@ -1,0 +1,26 @@
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """One seeded database for the whole run: locales, translated pages, demo accounts. Each test
+    still runs in its own transaction, so nothing a test writes leaks into the next."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", force=True, quiet_accounts=True, verbosity=0, stdout=_Null())
+
+
+class _Null:
+    def write(self, *_args, **_kwargs):
+        pass
+
+    def flush(self):
+        pass
+
+
+@pytest.fixture
+def users(db):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return {user.email.split("@")[0]: user for user in User.objects.all()}

@@ -1,0 +1,122 @@
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+from eyos.accounts.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_user_model_logs_in_by_email_and_has_no_username():
+    User = get_user_model()
+    assert User.USERNAME_FIELD == "email"
+    assert not hasattr(User, "username")
+    user = User.objects.create_user(email="Ana@Example.ORG", password="s3cret-pass-99")
+    assert user.email == "ana@example.org"
+    assert user.preferred_language == "en"
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/pages/"])
+def test_admin_sends_anonymous_visitors_to_the_allauth_login(client, path):
+    response = client.get(path, follow=True)
+    final_url, _status = response.redirect_chain[-1]
+    assert final_url.startswith("/en/accounts/login/")
+    assert response.status_code == 200
+    assert 'name="login"' in response.content.decode()
+    assert 'name="password"' in response.content.decode()
+
+
+def test_wagtails_own_login_form_is_replaced_by_allauth(client):
+    response = client.get("/admin/login/?next=/admin/pages/")
+    assert response.status_code == 302
+    assert response["Location"] == "/en/accounts/login/?next=%2Fadmin%2Fpages%2F"
+
+
+def test_coordinator_signs_in_with_email_and_reaches_the_admin(client):
+    response = client.post(
+        "/en/accounts/login/?next=/admin/",
+        {"login": "coordinator-fr@example.org", "password": DEMO_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_wrong_password_is_refused_without_revealing_whether_the_account_exists(client):
+    known = client.post("/en/accounts/login/", {"login": "citizen@example.org", "password": "nope"})
+    unknown = client.post("/en/accounts/login/", {"login": "nobody@example.org", "password": "nope"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.context["form"].errors == unknown.context["form"].errors
+
+
+def test_wagtail_password_and_email_management_is_off(settings):
+    assert settings.WAGTAIL_PASSWORD_MANAGEMENT_ENABLED is False
+    assert settings.WAGTAIL_PASSWORD_RESET_ENABLED is False
+    assert settings.WAGTAIL_EMAIL_MANAGEMENT_ENABLED is False
+
+
+def test_signup_requires_email_verification_and_remembers_the_language(client):
+    response = client.post(
+        "/fr/accounts/signup/",
+        {"email": "new.person@example.org", "password1": "a-Long-pass-4-eyos", "password2": "a-Long-pass-4-eyos"},
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(email="new.person@example.org")
+    assert user.preferred_language == "fr"
+    assert len(mail.outbox) == 1
+    # Not signed in until the address is confirmed.
+    assert client.get("/admin/").status_code == 302
+    assert "_auth_user_id" not in client.session
+    link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+", mail.outbox[0].body).group(0)
+    path = link.split("testserver", 1)[1]
+    assert client.post(path).status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_signup_with_an_existing_email_looks_the_same_as_a_new_one(client):
+    """No account enumeration: allauth sends a 'you already have an account' mail instead."""
+    response = client.post(
+        "/en/accounts/signup/",
+        {"email": "citizen@example.org", "password1": "a-Long-pass-4-eyos", "password2": "a-Long-pass-4-eyos"},
+    )
+    assert response.status_code == 302
+    assert get_user_model().objects.filter(email="citizen@example.org").count() == 1
+
+
+def test_failed_logins_are_rate_limited_through_the_shared_cache(client):
+    from django.core.cache import cache
+
+    cache.clear()
+    messages = []
+    for attempt in range(7):
+        response = client.post(
+            "/en/accounts/login/", {"login": "citizen@example.org", "password": f"wrong{attempt}"}
+        )
+        messages.append(" ".join(response.context["form"].non_field_errors()))
+    # Even the right password is refused while the limit holds.
+    response = client.post("/en/accounts/login/", {"login": "citizen@example.org", "password": DEMO_PASSWORD})
+    cache.clear()
+    assert "Too many failed login attempts" not in messages[0]
+    assert "Too many failed login attempts" in messages[-1]
+    assert "_auth_user_id" not in client.session
+
+
+def test_seed_demo_refuses_to_run_without_debug(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
+        call_command("seed_demo")
+
+
+def test_seed_demo_is_idempotent(settings):
+    from django.core.management import call_command
+    from wagtail.models import Page
+
+    before = Page.objects.count()
+    users_before = get_user_model().objects.count()
+    call_command("seed_demo", force=True, quiet_accounts=True, verbosity=0, stdout=open("/dev/null", "w"))
+    assert Page.objects.count() == before
+    assert get_user_model().objects.count() == users_before

@@ -1,0 +1,103 @@
+import re
+
+import pytest
+from django.conf import settings
+
+EU_LANGUAGES = "bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv".split()
+
+
+def html_lang(response):
+    match = re.search(r'<html lang="([a-z-]+)"', response.content.decode())
+    return match.group(1) if match else None
+
+
+def test_all_24_official_languages_are_configured():
+    assert [code for code, _name in settings.LANGUAGES] == EU_LANGUAGES
+    assert settings.WAGTAIL_I18N_ENABLED
+    assert [code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES] == EU_LANGUAGES
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", EU_LANGUAGES)
+def test_every_language_has_a_home_page_with_matching_html_lang(client, language):
+    response = client.get(f"/{language}/")
+    assert response.status_code == 200
+    assert html_lang(response) == language
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("de-DE,de;q=0.9,en;q=0.8", "/de/"),
+        ("mt", "/mt/"),
+        ("pt-BR", "/pt/"),
+        ("ja,zh;q=0.5", "/en/"),
+        (";;;q=zz,,,", "/en/"),
+        ("de;q=abc, fr;q=0.1", "/en/"),  # Django drops a header it cannot parse
+        ("x" * 5000, "/en/"),
+        ("", "/en/"),
+    ],
+)
+def test_root_redirects_by_accept_language(client, header, expected):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=header)
+    assert response.status_code == 302
+    assert response["Location"] == expected
+    assert "Accept-Language" in response["Vary"]
+
+
+@pytest.mark.django_db
+def test_root_prefers_the_language_cookie(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="de")["Location"] == "/sv/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/xx/", "/zz/campaigns/", "/EN/", "/en-gb/", "/xx"])
+def test_unknown_language_prefix_is_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.django_db
+def test_unprefixed_path_redirects_into_the_visitors_language(client):
+    response = client.get("/campaigns/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/campaigns/"
+
+
+@pytest.mark.django_db
+def test_hreflang_alternates_list_existing_translations_only(client):
+    body = client.get("/en/campaigns/pact-for-skills/").content.decode()
+    alternates = dict(re.findall(r'<link rel="alternate" hreflang="([a-z]+)" href="([^"]+)"', body))
+    assert set(alternates) == {"en", "fr", "de", "it", "es", "pl"}
+    assert alternates["fr"].endswith("/fr/campaigns/pact-for-skills/")
+    assert alternates["fr"].startswith("http://testserver/")
+
+
+@pytest.mark.django_db
+def test_language_switcher_goes_to_translation_or_that_languages_home(client):
+    body = client.get("/en/campaigns/pact-for-skills/").content.decode()
+    switcher = body[body.index('class="language-nav"') :]
+    links = dict(re.findall(r'<a href="([^"]+)" hreflang="([a-z]+)"', switcher))
+    by_language = {language: url for url, language in links.items()}
+    assert len(by_language) == 24
+    assert by_language["de"] == "/de/campaigns/pact-for-skills/"
+    # No Maltese translation of this page: the switcher offers the Maltese home page.
+    assert by_language["mt"] == "/mt/"
+    assert client.get(by_language["mt"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_switcher_on_non_cms_pages_swaps_the_prefix(client):
+    body = client.get("/de/accounts/login/").content.decode()
+    assert 'href="/fr/accounts/login/" hreflang="fr"' in body
+    assert html_lang(client.get("/de/accounts/login/")) == "de"
+
+
+@pytest.mark.django_db
+def test_untranslated_content_is_marked_with_its_own_language(client):
+    """/mt/ falls back to the English home page: the interface is Maltese, the content English,
+    and screen readers must know which is which."""
+    body = client.get("/mt/").content.decode()
+    assert '<html lang="mt"' in body
+    assert 'lang="en"' in body[body.index('<main') :]

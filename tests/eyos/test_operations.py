@@ -1,0 +1,71 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_healthz_answers_ok_without_touching_the_database(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_healthz_refuses_writes(client):
+    assert client.post("/healthz").status_code == 405
+
+
+def _manage(*args, env_extra=None):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    env.pop("DATABASE_URL", None)
+    env.update({"DJANGO_SETTINGS_MODULE": "eyos.settings.production"})
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    "env_extra, missing",
+    [({"ALLOWED_HOSTS": "eyos.example.org"}, "SECRET_KEY"), ({"SECRET_KEY": "x" * 60}, "ALLOWED_HOSTS")],
+)
+def test_production_refuses_to_start_without_secret_or_hosts(env_extra, missing):
+    result = _manage("check", env_extra=env_extra)
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+
+
+def test_production_passes_check_deploy_without_warnings():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        env_extra={"SECRET_KEY": "k3y-" + "x9Q" * 20, "ALLOWED_HOSTS": "eyos.example.org"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_procfile_declares_web_worker_and_release():
+    processes = dict(
+        line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()
+    )
+    assert "gunicorn eyos.wsgi" in processes["web"]
+    assert "db_worker" in processes["worker"]
+    assert "migrate" in processes["release"]
+
+
+def test_wagtail_and_django_tasks_share_one_backend():
+    """Wagtail 8 enqueues through the django-tasks backport; our mail goes through django.tasks.
+    Both read the same TASKS setting, so one db_worker runs all of them."""
+    import django.tasks
+    import django_tasks
+
+    from eyos.settings import base
+
+    assert base.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    assert django_tasks.task_backends.settings["default"]["BACKEND"] == (
+        django.tasks.task_backends.settings["default"]["BACKEND"]
+    )
