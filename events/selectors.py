@@ -1,7 +1,23 @@
 """Public reads of events. Each selector owns its query budget."""
 
+from django.utils import timezone
+
+from .models import Event
+
+
+def published_events():
+    """Events the public may see: published ones, and cancelled ones (shown as cancelled)."""
+    return Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
 
 def upcoming_events(*, country=None, limit=3):
-    """Published upcoming events for the campaign block. The event model lands with the moderation
-    issue; until then there are none, and the block shows its empty state."""
-    return []
+    """The next published events, for the campaign pages' "upcoming events" block. One query."""
+    events = Event.objects.filter(status=Event.Status.PUBLISHED, end__gte=timezone.now())
+    if country:
+        events = events.filter(country=country)
+    return list(
+        events.select_related("organisation")
+        .only("uid", "title", "slug", "summary", "language", "start", "end", "timezone", "city",
+              "country", "format", "organisation__name")
+        .order_by("start", "pk")[:limit]
+    )

@@ -44,8 +44,29 @@ def test_pages_render_every_block_type(client):
 
 
 def test_upcoming_events_block_shows_an_empty_state_without_events(client):
-    body = client.get("/en/countries/fr/").content.decode()
+    from events.models import Event
+
+    Event.objects.filter(country="LI").delete()
+    body = client.get("/en/countries/li/").content.decode()
     assert "No upcoming events yet" in body
+
+
+def test_upcoming_events_block_lists_only_published_future_events_of_its_country(client):
+    from events.models import Event
+    from tests import factories
+
+    Event.objects.filter(country__in=["LI", "IS"]).delete()
+    org = factories.organisation("LI")
+    shown = factories.event(org, status=Event.Status.PUBLISHED, title="Vaduz skills day", language="de")
+    factories.event(org, status=Event.Status.SUBMITTED, title="Waiting for review")
+    factories.event(org, status=Event.Status.PUBLISHED, title="Long gone", days=-30)
+    factories.event(factories.organisation("IS"), status=Event.Status.PUBLISHED, title="Reykjavik day")
+    body = client.get("/en/countries/li/").content.decode()
+    assert "Vaduz skills day" in body
+    assert 'lang="de"' in body
+    for hidden in ("Waiting for review", "Long gone", "Reykjavik day", "No upcoming events yet"):
+        assert hidden not in body
+    assert shown.get_status_display()
 
 
 def test_image_block_requires_alt_text():

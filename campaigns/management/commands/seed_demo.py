@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.demo import seed_pages
 from eyos.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_accounts
+from events.demo import seed_events
 
 
 class Command(BaseCommand):
@@ -23,7 +24,9 @@ class Command(BaseCommand):
         self.stdout.write("Seeding locales and pages…")
         seed_pages()
         self.stdout.write("Seeding demo accounts…")
-        seed_accounts()
+        users = seed_accounts()
+        self.stdout.write("Seeding organisations, topics and events…")
+        seed_events(users)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         if not quiet_accounts:
             self.stdout.write(f"\nDemo accounts (password: {DEMO_PASSWORD}):")

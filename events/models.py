@@ -1,0 +1,192 @@
+"""Events and the organisations that run them. Plain Django models (not pages): the public side
+reads them through selectors.py, every write goes through services.py."""
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_countries.fields import CountryField
+from wagtail.fields import RichTextField
+from wagtail.models import TranslatableMixin
+
+EVENT_RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    country = CountryField(_("country"))
+    website = models.URLField(_("website"), blank=True)
+    verified = models.BooleanField(
+        _("verified"), default=False, help_text=_("Checked by a national coordinator.")
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="organisations", blank=True, verbose_name=_("members")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(TranslatableMixin, models.Model):
+    """The Year's four objectives and sector themes; translated with wagtail-localize."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120)
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "locale"], name="topic_slug_unique_per_locale")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("event status", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("event status", "Submitted")
+        CHANGES_REQUESTED = "changes_requested", pgettext_lazy("event status", "Changes requested")
+        PUBLISHED = "published", pgettext_lazy("event status", "Published")
+        REJECTED = "rejected", pgettext_lazy("event status", "Rejected")
+        CANCELLED = "cancelled", pgettext_lazy("event status", "Cancelled")
+
+    class Format(models.TextChoices):
+        ONSITE = "onsite", _("On site")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class RegistrationMode(models.TextChoices):
+        PLATFORM = "platform", _("On this platform")
+        EXTERNAL = "external", _("External link")
+        NONE = "none", _("No registration")
+
+    class RejectionReason(models.TextChoices):
+        OUT_OF_SCOPE = "out_of_scope", _("Not related to skills")
+        COMMERCIAL = "commercial", _("Purely commercial")
+        DUPLICATE = "duplicate", _("Duplicate of another event")
+        INCOMPLETE = "incomplete", _("Information missing or unclear")
+        WRONG_COUNTRY = "wrong_country", _("Wrong country")
+        OTHER = "other", _("Other")
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone")
+        STUDENTS = "students", _("Students and young people")
+        JOBSEEKERS = "jobseekers", _("Jobseekers")
+        WORKERS = "workers", _("Workers")
+        EMPLOYERS = "employers", _("Employers")
+        EDUCATORS = "educators", _("Teachers and trainers")
+        PUBLIC_SECTOR = "public_sector", _("Public authorities")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, allow_unicode=True)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = RichTextField(_("description"), features=EVENT_RICH_TEXT_FEATURES, blank=True)
+    language = models.CharField(
+        _("language of the event"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.ONSITE)
+    online_url = models.URLField(_("online link"), blank=True, max_length=500)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    country = CountryField(_("country"))
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    step_free_access = models.BooleanField(_("step-free access"), default=False)
+    sign_language = models.BooleanField(_("sign language interpretation"), default=False)
+    captions = models.BooleanField(_("captions"), default=False)
+    accessibility_notes = models.TextField(_("accessibility information"), blank=True, max_length=1000)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Brussels", validators=[validate_timezone]
+    )
+    topics = models.ManyToManyField(Topic, related_name="events", blank=True, verbose_name=_("topics"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="events", verbose_name=_("organisation")
+    )
+    target_audience = models.CharField(
+        _("target audience"), max_length=20, choices=Audience.choices, default=Audience.EVERYONE
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Leave empty for unlimited places.")
+    )
+    registration_mode = models.CharField(
+        _("registration"), max_length=10, choices=RegistrationMode.choices,
+        default=RegistrationMode.PLATFORM,
+    )
+    external_registration_url = models.URLField(_("external registration link"), blank=True, max_length=500)
+    registration_opens = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes = models.DateTimeField(_("registration closes"), null=True, blank=True)
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moderation_comment = models.TextField(_("coordinator's comment"), blank=True)
+    rejection_reason = models.CharField(
+        _("reason for rejection"), max_length=20, choices=RejectionReason.choices, blank=True
+    )
+    cancellation_message = models.TextField(_("cancellation message"), blank=True)
+    # iCal SEQUENCE: rises on every change of time, place or status (events.services).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["start", "pk"]
+        indexes = [
+            models.Index(fields=["status", "country", "start"], name="event_public_idx"),
+            models.Index(fields=["status", "start"], name="event_status_start_idx"),
+            models.Index(fields=["status", "submitted_at"], name="event_queue_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="event_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=0), name="event_capacity_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.timezone)

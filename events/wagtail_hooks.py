@@ -1,0 +1,23 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+
+from .models import Organisation, Topic
+
+
+@hooks.register("register_log_actions")
+def register_event_log_actions(actions):
+    actions.register_action("eyos.event.submit", _("Submit event"), _("Event submitted for review"))
+    actions.register_action("eyos.event.publish", _("Publish event"), _("Event published"))
+    actions.register_action("eyos.event.approve", _("Approve event"), _("Event approved"))
+    actions.register_action(
+        "eyos.event.request_changes", _("Request changes"), _("Changes requested from the organiser")
+    )
+    actions.register_action("eyos.event.reject", _("Reject event"), _("Event rejected"))
+    actions.register_action("eyos.event.cancel", _("Cancel event"), _("Event cancelled"))
+
+
+# Topics are translated by editors with wagtail-localize; organisations are managed by the EU
+# team (coordinators get no snippet permissions: their country scope lives in coordinators/).
+register_snippet(Topic)
+register_snippet(Organisation)
