@@ -91,17 +91,6 @@ def coordinators_of(country_code):
     ).distinct()
 
 
-def manageable_organisations(user):
-    if is_eu_team(user):
-        return Organisation.objects.all()
-    countries = coordinator_countries(user)
-    if countries:
-        return Organisation.objects.filter(country__in=countries) | Organisation.objects.filter(
-            members=user
-        )
-    return Organisation.objects.filter(members=user) if user.is_authenticated else Organisation.objects.none()
-
-
 def require(allowed):
     """Services call this with the answer of one of the predicates above."""
     if not allowed:

@@ -155,7 +155,12 @@ def event_submit(*, user, event):
     return event
 
 
-def _decide(event, user, status, action, **fields):
+def _moderate(event, user, action, status, **fields):
+    """One coordinator decision on a submitted event: lock, check country and state, record who
+    decided, raise SEQUENCE, log, and tell the organisers."""
+    event = _locked(event)
+    permissions.require(permissions.can_moderate(user, event))
+    _check(event, action)
     event.status = status
     event.decided_at = timezone.now()
     event.decided_by = user
@@ -164,17 +169,17 @@ def _decide(event, user, status, action, **fields):
     event.sequence += 1
     event.save()
     log(instance=event, action=f"eyos.event.{action}", user=user, data={k: str(v) for k, v in fields.items()})
+    _notify(event, NOTIFICATION_OF[action], _organisers(event))
+    return event
+
+
+NOTIFICATION_OF = {"approve": "approved", "request_changes": "changes_requested", "reject": "rejected"}
 
 
 @transaction.atomic
 def event_approve(*, user, event):
     """Only a coordinator of the event's country (or the EU team) publishes a submitted event."""
-    event = _locked(event)
-    permissions.require(permissions.can_moderate(user, event))
-    _check(event, "approve")
-    _decide(event, user, Status.PUBLISHED, "approve", moderation_comment="")
-    _notify(event, "approved", _organisers(event))
-    return event
+    return _moderate(event, user, "approve", Status.PUBLISHED, moderation_comment="")
 
 
 @transaction.atomic
@@ -183,12 +188,7 @@ def event_request_changes(*, user, event, comment):
     comment = (comment or "").strip()
     if not comment:
         raise ValueError(_("Tell the organiser what to change."))
-    event = _locked(event)
-    permissions.require(permissions.can_moderate(user, event))
-    _check(event, "request_changes")
-    _decide(event, user, Status.CHANGES_REQUESTED, "request_changes", moderation_comment=comment)
-    _notify(event, "changes_requested", _organisers(event))
-    return event
+    return _moderate(event, user, "request_changes", Status.CHANGES_REQUESTED, moderation_comment=comment)
 
 
 @transaction.atomic
@@ -196,12 +196,10 @@ def event_reject(*, user, event, reason, note=""):
     """Rejects a submitted event with one of the standard reasons, plus free text."""
     if reason not in Event.RejectionReason.values:
         raise ValueError(_("Choose a reason for the rejection."))
-    event = _locked(event)
-    permissions.require(permissions.can_moderate(user, event))
-    _check(event, "reject")
-    _decide(event, user, Status.REJECTED, "reject", rejection_reason=reason, moderation_comment=(note or "").strip())
-    _notify(event, "rejected", _organisers(event))
-    return event
+    return _moderate(
+        event, user, "reject", Status.REJECTED,
+        rejection_reason=reason, moderation_comment=(note or "").strip(),
+    )
 
 
 @transaction.atomic
