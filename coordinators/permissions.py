@@ -54,6 +54,20 @@ def organiser_events(user):
     return Event.objects.filter(organisation__members=user)
 
 
+def member_organisations(user):
+    """The organisations a user belongs to: the only ones whose pages and invitations they see."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(members=user)
+
+
+def coordinated_organisations(user):
+    """Organisations of the countries a user coordinates: those they may pick for an event."""
+    if is_eu_team(user):
+        return Organisation.objects.all()
+    return Organisation.objects.filter(country__in=coordinator_countries(user))
+
+
 def can_moderate(user, event):
     return is_eu_team(user) or event.country.code in coordinator_countries(user)
 
@@ -95,3 +109,44 @@ def require(allowed):
     """Services call this with the answer of one of the predicates above."""
     if not allowed:
         raise PermissionDenied("You may not do this for this event.")
+
+
+# Wagtail page permissions of a country's NationalPage subtree (every locale's copy) belong to one
+# group per country; its members are exactly that country's coordinators.
+COUNTRY_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+
+
+def country_group_name(country_code):
+    return f"National coordinators {country_code}"
+
+
+def sync_country_page_permissions(country_code):
+    """Make the country group hold the page permissions on every NationalPage of that country and
+    contain exactly the users assigned to it. Idempotent; called whenever an assignment or a
+    national page changes."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission
+
+    from campaigns.models import NationalPage
+
+    from .models import CoordinatorAssignment
+
+    group, _created = Group.objects.get_or_create(name=country_group_name(country_code))
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
+    perms = list(Permission.objects.filter(
+        content_type__app_label="wagtailcore", codename__in=COUNTRY_PAGE_PERMISSIONS
+    ))
+    pages = list(NationalPage.objects.filter(country=country_code))
+    GroupPagePermission.objects.filter(group=group).exclude(page__in=pages).delete()
+    for page in pages:
+        for perm in perms:
+            GroupPagePermission.objects.get_or_create(group=group, page=page, permission=perm)
+    assigned = set(CoordinatorAssignment.objects.filter(country=country_code).values_list("user_id", flat=True))
+    current = set(group.user_set.values_list("pk", flat=True))
+    if current - assigned:
+        group.user_set.remove(*(current - assigned))
+    if assigned - current:
+        group.user_set.add(*(assigned - current))
+    return group

@@ -3,6 +3,7 @@ reads them through selectors.py, every write goes through services.py."""
 
 import uuid
 import zoneinfo
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,20 @@ from wagtail.fields import RichTextField
 from wagtail.models import TranslatableMixin
 
 EVENT_RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+def normalise_url(url):
+    """https://www.Example.org/Page/?utm_source=x#top → example.org/Page: the same page however it
+    was pasted, so two submissions of one event are found as duplicates."""
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    query = urlencode(sorted(
+        (key, value) for key, value in parse_qsl(parts.query) if not key.lower().startswith("utm_")
+    ))
+    normalised = host + (parts.path.rstrip("/") or "")
+    return (normalised + ("?" + query if query else ""))[:500]
 
 
 def validate_timezone(value):
@@ -34,6 +49,8 @@ class Organisation(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="organisations", blank=True, verbose_name=_("members")
     )
+    # Part of every invitation link; raising it revokes the links handed out so far.
+    invite_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -160,6 +177,8 @@ class Event(models.Model):
         _("reason for rejection"), max_length=20, choices=RejectionReason.choices, blank=True
     )
     cancellation_message = models.TextField(_("cancellation message"), blank=True)
+    # The online or registration link reduced to a comparable form, for duplicate detection.
+    normalised_url = models.CharField(max_length=500, blank=True, db_index=True, editable=False)
     # iCal SEQUENCE: rises on every change of time, place or status (events.services).
     sequence = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
@@ -186,6 +205,31 @@ class Event(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        """Rules that hold for every way an event is written: forms, admin and services."""
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("The end must be after the start.")
+        if self.format in (self.Format.ONLINE, self.Format.HYBRID) and not self.online_url:
+            errors["online_url"] = _("Online and hybrid events need a link to join.")
+        if self.format in (self.Format.ONSITE, self.Format.HYBRID) and not (self.address and self.city):
+            errors["address"] = _("Events on site need an address and a city.")
+        if self.registration_mode == self.RegistrationMode.EXTERNAL and not self.external_registration_url:
+            errors["external_registration_url"] = _("Give the link where people register.")
+        if self.registration_opens and self.registration_closes and self.registration_closes <= self.registration_opens:
+            errors["registration_closes"] = _("Registration must close after it opens.")
+        elif self.registration_closes and self.end and self.registration_closes > self.end:
+            errors["registration_closes"] = _("Registration must close before the event ends.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.normalised_url = normalise_url(self.online_url or self.external_registration_url)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"online_url", "external_registration_url"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "normalised_url"}
+        super().save(*args, **kwargs)
 
     @property
     def tzinfo(self):

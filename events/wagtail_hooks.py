@@ -15,6 +15,10 @@ def register_event_log_actions(actions):
     )
     actions.register_action("eyos.event.reject", _("Reject event"), _("Event rejected"))
     actions.register_action("eyos.event.cancel", _("Cancel event"), _("Event cancelled"))
+    actions.register_action("eyos.organisation.join", _("Join organisation"), _("Joined the organisation"))
+    actions.register_action(
+        "eyos.organisation.renew_invite", _("Renew invitation link"), _("Invitation links renewed")
+    )
 
 
 # Topics are translated by editors with wagtail-localize; organisations are managed by the EU

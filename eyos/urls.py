@@ -22,6 +22,7 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
+    path("organise/", include("events.urls")),
     # Wagtail's catch-all stays last.
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -262,3 +262,6 @@ LOGGING = {
 }
 
 SITE_NAME = _("European Year of Skills")
+
+# Submitted events waiting longer than this show as escalated in the EU team's queue.
+EYOS_ESCALATION_DAYS = int(os.environ.get("EYOS_ESCALATION_DAYS", "5"))

@@ -24,3 +24,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Local iteration: EYOS_TEST_DB=/tmp/eyos-test.sqlite3 pytest --reuse-db keeps the migrated,
+# seeded SQLite file between runs.
+if os.environ.get("EYOS_TEST_DB") and DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["EYOS_TEST_DB"]}  # noqa: F405

@@ -103,3 +103,38 @@ def test_anonymous_and_inactive_users_get_nothing(sides):
     for user in (AnonymousUser(), inactive):
         assert not permissions.can_moderate(user, event)
         assert not permissions.moderatable_events(user).exists()
+
+
+ORGANISATION_SERVICES = {
+    "organisation_invite_token": lambda user, org: services.organisation_invite_token(user=user, organisation=org),
+    "organisation_renew_invite": lambda user, org: services.organisation_renew_invite(user=user, organisation=org),
+}
+
+
+def test_every_organisation_service_is_covered():
+    public = {name for name in dir(services) if name.startswith("organisation_") and callable(getattr(services, name))}
+    # Creating needs no existing organisation; joining needs a token only members can make.
+    assert public - {"organisation_create", "organisation_join", "organisation_from_invite"} == set(ORGANISATION_SERVICES)
+
+
+@pytest.mark.parametrize("service", sorted(ORGANISATION_SERVICES))
+@pytest.mark.parametrize("role", ["coordinator", "organiser"])
+@pytest.mark.parametrize("mine, theirs", [("FR", "DE"), ("DE", "FR")])
+def test_other_organisations_are_refused_and_unchanged(sides, service, role, mine, theirs):
+    org = sides[theirs]["org"]
+    before = model_to_dict(type(org).objects.get(pk=org.pk))
+    with pytest.raises(PermissionDenied):
+        ORGANISATION_SERVICES[service](sides[mine][role], org)
+    assert model_to_dict(type(org).objects.get(pk=org.pk)) == before
+
+
+def test_joining_needs_a_signed_in_user_and_a_valid_token(sides):
+    from django.contrib.auth.models import AnonymousUser
+
+    org = sides["FR"]["org"]
+    token = services.organisation_invite_token(user=sides["FR"]["organiser"], organisation=org)
+    with pytest.raises(PermissionDenied):
+        services.organisation_join(user=AnonymousUser(), token=token)
+    with pytest.raises(services.InvalidInvitation):
+        services.organisation_join(user=sides["DE"]["organiser"], token=token[:-2] + "xx")
+    assert not org.members.filter(pk=sides["DE"]["organiser"].pk).exists()

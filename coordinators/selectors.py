@@ -1,0 +1,159 @@
+"""Reads for the coordinators' back office. Every queryset starts from coordinators.permissions,
+so a coordinator never reads another country's event; each selector owns its query budget."""
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import BooleanField, Case, Count, Min, Q, Value, When
+from django.utils import timezone
+from wagtail.models import ModelLogEntry
+
+from events.models import Event
+
+from . import permissions
+from .models import CoordinatorAssignment
+
+QUEUE_FIELDS = (
+    "uid", "title", "country", "start", "timezone", "submitted_at", "status", "language",
+    "organisation__name", "organisation__verified",
+)
+
+
+def countries_without_coordinator():
+    covered = set(CoordinatorAssignment.objects.filter(user__is_active=True).values_list("country", flat=True))
+    return sorted(set(settings.EYOS_COUNTRIES) - covered)
+
+
+def escalation_cutoff():
+    return timezone.now() - timedelta(days=settings.EYOS_ESCALATION_DAYS)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    country: str = ""
+    q: str = ""
+    escalated: bool = False
+    older_than: int | None = None  # days
+
+
+def moderation_queue(user, filters=QueueFilters()):
+    """Submitted events of the user's countries, oldest submission first. For the EU team, events
+    of countries without a coordinator and those waiting too long are marked escalated."""
+    events = permissions.moderatable_events(user).filter(status=Event.Status.SUBMITTED)
+    if filters.country:
+        events = events.filter(country=filters.country)
+    if filters.q:
+        events = events.filter(Q(title__icontains=filters.q) | Q(organisation__name__icontains=filters.q))
+    if filters.older_than:
+        events = events.filter(submitted_at__lte=timezone.now() - timedelta(days=filters.older_than))
+    if permissions.is_eu_team(user):
+        escalated = Q(submitted_at__lt=escalation_cutoff()) | Q(country__in=countries_without_coordinator())
+        events = events.annotate(escalated=Case(When(escalated, then=Value(True)), default=Value(False), output_field=BooleanField()))
+        if filters.escalated:
+            events = events.filter(escalated=True)
+    else:
+        events = events.annotate(escalated=Value(False, output_field=BooleanField()))
+    return events.select_related("organisation").only(*QUEUE_FIELDS).order_by("submitted_at", "pk")
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    count: int
+    oldest_days: int
+    escalated: int
+
+
+def queue_summary(user):
+    """For the admin homepage panel: how many events wait, and for how long. One or two queries."""
+    events = permissions.moderatable_events(user).filter(status=Event.Status.SUBMITTED)
+    aggregates = {"count": Count("pk"), "oldest": Min("submitted_at")}
+    if permissions.is_eu_team(user):
+        aggregates["escalated"] = Count(
+            "pk", filter=Q(submitted_at__lt=escalation_cutoff()) | Q(country__in=countries_without_coordinator())
+        )
+    result = events.aggregate(**aggregates)
+    oldest = result["oldest"]
+    return QueueSummary(
+        count=result["count"],
+        oldest_days=(timezone.now() - oldest).days if oldest else 0,
+        escalated=result.get("escalated", 0),
+    )
+
+
+def coordinator_event_list(user, *, status="", country="", q=""):
+    events = permissions.moderatable_events(user)
+    if status:
+        events = events.filter(status=status)
+    if country:
+        events = events.filter(country=country)
+    if q:
+        events = events.filter(Q(title__icontains=q) | Q(organisation__name__icontains=q))
+    return events.select_related("organisation").only(*QUEUE_FIELDS).order_by("-start", "-pk")
+
+
+def review_event(user, uid):
+    """The event under review with everything the page shows, or Event.DoesNotExist."""
+    return (
+        permissions.moderatable_events(user)
+        .select_related("organisation", "decided_by", "created_by")
+        .prefetch_related("topics")
+        .get(uid=uid)
+    )
+
+
+def event_history(event):
+    return list(ModelLogEntry.objects.for_instance(event).select_related("user").order_by("-timestamp", "-pk"))
+
+
+def _normalised_title(title):
+    return re.sub(r"[^\w]+", " ", title.casefold()).strip()
+
+
+TITLE_SIMILARITY = 0.85
+
+
+def possible_duplicates(user, event, limit=10):
+    """Events that may be the same as this one, among those the user may see: the same
+    organisation on the same day, the same normalised link, or a near-identical title on the same
+    day. Two queries at most, whatever the number of events."""
+    local_start = timezone.localtime(event.start, event.tzinfo)
+    day_start = local_start.replace(hour=0, minute=0, second=0, microsecond=0)
+    same_day = Q(start__gte=day_start, start__lt=day_start + timedelta(days=1))
+    match = same_day
+    if event.normalised_url:
+        match |= Q(normalised_url=event.normalised_url)
+    candidates = (
+        permissions.moderatable_events(user)
+        .filter(match)
+        .exclude(pk=event.pk)
+        .exclude(status=Event.Status.REJECTED)
+        .select_related("organisation")
+        .only("uid", "title", "start", "timezone", "status", "country", "normalised_url",
+              "organisation_id", "organisation__name")
+        .order_by("start", "pk")[:500]
+    )
+    title = _normalised_title(event.title)
+    found = []
+    for other in candidates:
+        reasons = []
+        on_same_day = day_start <= other.start < day_start + timedelta(days=1)
+        if on_same_day and other.organisation_id == event.organisation_id:
+            reasons.append("organisation")
+        if event.normalised_url and other.normalised_url == event.normalised_url:
+            reasons.append("url")
+        if on_same_day and difflib.SequenceMatcher(None, title, _normalised_title(other.title)).ratio() >= TITLE_SIMILARITY:
+            reasons.append("title")
+        if reasons:
+            found.append(Duplicate(event=other, reasons=tuple(reasons)))
+            if len(found) >= limit:
+                break
+    return found
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    event: Event
+    reasons: tuple

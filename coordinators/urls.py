@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "coordinators"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("events/", views.event_list, name="events"),
+    path("events/new/", views.event_create, name="event_create"),
+    path("events/<uuid:uid>/", views.review, name="review"),
+    path("events/<uuid:uid>/edit/", views.event_edit, name="event_edit"),
+    path("events/<uuid:uid>/approve/", views.approve, name="approve"),
+    path("events/<uuid:uid>/request-changes/", views.request_changes, name="request_changes"),
+    path("events/<uuid:uid>/reject/", views.reject, name="reject"),
+    path("events/<uuid:uid>/cancel/", views.event_cancel, name="event_cancel"),
+]

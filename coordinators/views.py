@@ -1,0 +1,273 @@
+"""The coordinators' back office in the Wagtail admin, under /admin/coordinators/.
+
+Every object comes through coordinators.permissions (via coordinators.selectors), so another
+country's event is a 404; every write goes through events.services, which checks again."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from events import services
+from events.forms import CancelForm, CoordinatorEventForm, RejectForm, RequestChangesForm
+from events.models import Event
+
+from . import permissions, selectors
+
+PAGE_SIZE = 50
+
+
+def coordinator_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not permissions.is_coordinator(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _render(request, template, context, status=200):
+    breadcrumbs = [{"url": reverse("wagtailadmin_home"), "label": _("Home")}]
+    breadcrumbs += context.pop("breadcrumbs", [])
+    context.setdefault("breadcrumbs_items", breadcrumbs)
+    return TemplateResponse(request, template, context, status=status)
+
+
+def _country_choices(user):
+    from events.forms import participating_countries
+
+    mine = permissions.coordinator_countries(user)
+    return [(code, name) for code, name in participating_countries() if code in mine]
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _filters(request):
+    country = request.GET.get("country", "")
+    if country not in permissions.coordinator_countries(request.user):
+        country = ""
+    try:
+        older_than = max(0, int(request.GET.get("older_than") or 0)) or None
+    except ValueError:
+        older_than = None
+    return selectors.QueueFilters(
+        country=country,
+        q=request.GET.get("q", "").strip()[:100],
+        escalated=request.GET.get("escalated") == "1",
+        older_than=older_than,
+    )
+
+
+@coordinator_required
+def queue(request):
+    filters = _filters(request)
+    page = _page(request, selectors.moderation_queue(request.user, filters))
+    now = timezone.now()
+    for event in page.object_list:
+        event.waiting_days = (now - event.submitted_at).days if event.submitted_at else 0
+    return _render(request, "coordinators/queue.html", {
+        "page_title": _("Events to review"),
+        "header_title": _("Events to review"),
+        "page": page,
+        "filters": filters,
+        "countries": _country_choices(request.user),
+        "is_eu_team": permissions.is_eu_team(request.user),
+        "escalation_days": settings.EYOS_ESCALATION_DAYS,
+        "breadcrumbs": [{"url": "", "label": _("Events to review")}],
+    })
+
+
+def _review_event(request, uid):
+    try:
+        return selectors.review_event(request.user, uid)
+    except Event.DoesNotExist:
+        raise Http404
+
+
+def _review(request, event, *, changes_form=None, reject_form=None, status=200):
+    return _render(request, "coordinators/review.html", {
+        "page_title": event.title,
+        "header_title": event.title,
+        "event": event,
+        "history": selectors.event_history(event),
+        "duplicates": selectors.possible_duplicates(request.user, event),
+        "changes_form": changes_form or RequestChangesForm(),
+        "reject_form": reject_form or RejectForm(),
+        "can_decide": event.status in services.ALLOWED["approve"],
+        "can_cancel": event.status in services.ALLOWED["cancel"],
+        "breadcrumbs": [
+            {"url": reverse("coordinators:queue"), "label": _("Events to review")},
+            {"url": "", "label": event.title},
+        ],
+    }, status=status)
+
+
+@coordinator_required
+def review(request, uid):
+    return _review(request, _review_event(request, uid))
+
+
+def _decide(request, uid, decide):
+    """Run one moderation service; an event that changed meanwhile gives a clear message."""
+    event = _review_event(request, uid)
+    try:
+        decide(event)
+    except services.InvalidTransition as error:
+        messages.error(request, str(error))
+        return redirect("coordinators:review", uid=event.uid)
+    return redirect("coordinators:queue")
+
+
+@coordinator_required
+@require_POST
+def approve(request, uid):
+    def decide(event):
+        services.event_approve(user=request.user, event=event)
+        messages.success(request, _("“%(title)s” is published.") % {"title": event.title})
+
+    return _decide(request, uid, decide)
+
+
+@coordinator_required
+@require_POST
+def request_changes(request, uid):
+    form = RequestChangesForm(request.POST)
+    if not form.is_valid():
+        return _review(request, _review_event(request, uid), changes_form=form, status=400)
+
+    def decide(event):
+        services.event_request_changes(user=request.user, event=event, comment=form.cleaned_data["comment"])
+        messages.success(request, _("“%(title)s” was sent back to the organiser.") % {"title": event.title})
+
+    return _decide(request, uid, decide)
+
+
+@coordinator_required
+@require_POST
+def reject(request, uid):
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _review(request, _review_event(request, uid), reject_form=form, status=400)
+
+    def decide(event):
+        services.event_reject(user=request.user, event=event, **form.cleaned_data)
+        messages.success(request, _("“%(title)s” was rejected.") % {"title": event.title})
+
+    return _decide(request, uid, decide)
+
+
+@coordinator_required
+def event_list(request):
+    status = request.GET.get("status", "")
+    if status not in Event.Status.values:
+        status = ""
+    filters = _filters(request)
+    events = selectors.coordinator_event_list(request.user, status=status, country=filters.country, q=filters.q)
+    return _render(request, "coordinators/event_list.html", {
+        "page_title": _("Events of my countries"),
+        "header_title": _("Events of my countries"),
+        "page": _page(request, events),
+        "status": status,
+        "statuses": Event.Status.choices,
+        "filters": filters,
+        "countries": _country_choices(request.user),
+        "breadcrumbs": [{"url": "", "label": _("Events of my countries")}],
+    })
+
+
+def _event_form_page(request, form, event=None):
+    title = _("Edit the event") if event else _("Create an event")
+    return _render(request, "coordinators/event_form.html", {
+        "page_title": title, "header_title": title, "form": form, "event": event,
+        "breadcrumbs": [
+            {"url": reverse("coordinators:events"), "label": _("Events of my countries")},
+            {"url": "", "label": title},
+        ],
+    }, status=400 if form.is_bound and form.errors else 200)
+
+
+def _apply_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@coordinator_required
+def event_create(request):
+    form = CoordinatorEventForm(
+        request.POST or None,
+        countries=permissions.coordinator_countries(request.user),
+        organisations=permissions.coordinated_organisations(request.user).order_by("name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(
+                user=request.user, organisation=form.cleaned_data["organisation"],
+                data=form.service_data(), topics=form.selected_topics(),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("“%(title)s” is published.") % {"title": event.title})
+            return redirect("coordinators:review", uid=event.uid)
+    return _event_form_page(request, form)
+
+
+@coordinator_required
+def event_edit(request, uid):
+    event = _review_event(request, uid)
+    if event.status == Event.Status.CANCELLED:
+        messages.error(request, _("A cancelled event can no longer be edited."))
+        return redirect("coordinators:review", uid=event.uid)
+    form = CoordinatorEventForm(
+        request.POST or None, instance=event,
+        countries=permissions.coordinator_countries(request.user), organisations=None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_update(user=request.user, event=event, data=form.service_data(), topics=form.selected_topics())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except services.InvalidTransition as error:
+            messages.error(request, str(error))
+            return redirect("coordinators:review", uid=event.uid)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("coordinators:review", uid=event.uid)
+    return _event_form_page(request, form, event)
+
+
+@coordinator_required
+def event_cancel(request, uid):
+    event = _review_event(request, uid)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_cancel(user=request.user, event=event, message=form.cleaned_data["message"])
+        except services.InvalidTransition as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The event is cancelled. Everyone concerned is told."))
+        return redirect("coordinators:review", uid=event.uid)
+    title = _("Cancel the event")
+    return _render(request, "coordinators/event_cancel.html", {
+        "page_title": title, "header_title": title, "event": event, "form": form,
+        "breadcrumbs": [
+            {"url": reverse("coordinators:review", kwargs={"uid": event.uid}), "label": event.title},
+            {"url": "", "label": title},
+        ],
+    }, status=400 if form.errors else 200)

@@ -1,0 +1,53 @@
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+
+from . import permissions, selectors, urls
+
+
+@hooks.register("register_admin_urls")
+def register_coordinator_urls():
+    return [path("coordinators/", include((urls, "coordinators"), namespace="coordinators"))]
+
+
+class CoordinatorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return permissions.is_coordinator(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_queue_menu_item():
+    return CoordinatorMenuItem(
+        _("Events to review"), reverse("coordinators:queue"), name="event-moderation", icon_name="tasks", order=150
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_events_menu_item():
+    return CoordinatorMenuItem(
+        _("Events of my countries"), reverse("coordinators:events"), name="country-events", icon_name="date", order=151
+    )
+
+
+class ModerationPanel(Component):
+    name = "eyos_moderation"
+    order = 50
+    template_name = "coordinators/home_panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        return {
+            "summary": selectors.queue_summary(self.user),
+            "is_eu_team": permissions.is_eu_team(self.user),
+            "queue_url": reverse("coordinators:queue"),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_moderation_panel(request, panels):
+    if permissions.is_coordinator(request.user):
+        panels.append(ModerationPanel(request.user))

@@ -1,0 +1,255 @@
+"""Forms for organisers (public site) and coordinators (admin). They validate and clean input;
+saving goes through events.services, which checks permission again."""
+
+import zoneinfo
+from datetime import datetime
+
+import nh3
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .models import Event, Organisation, Topic
+
+# What organisers may format in a description; everything else (scripts, styles, event handlers,
+# images, iframes) is stripped before it is stored. Wagtail renders the rest as rich text.
+DESCRIPTION_TAGS = {"p", "br", "b", "strong", "i", "em", "a", "ul", "ol", "li"}
+DESCRIPTION_MAX_LENGTH = 20_000
+MAX_CAPACITY = 100_000
+
+
+def sanitise_description(html):
+    cleaned = nh3.clean(
+        html or "",
+        tags=DESCRIPTION_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return cleaned.strip()
+
+
+def timezone_choices():
+    zones = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone and not zone.startswith("Etc/"))
+    return [("", "---------")] + [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def participating_countries():
+    codes = set(settings.EYOS_COUNTRIES)
+    return [(code, name) for code, name in countries if code in codes]
+
+
+class EventForm(forms.ModelForm):
+    """Times are typed as wall-clock times in the event's own time zone (not the visitor's), and
+    stored as aware datetimes."""
+
+    LOCAL_TIME_FIELDS = ("start", "end", "registration_opens", "registration_closes")
+
+    timezone = forms.ChoiceField(label=_("time zone"), choices=timezone_choices)
+    description = forms.CharField(
+        label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        help_text=_("Paragraphs, bold, italic, lists and links are kept; other formatting is removed."),
+    )
+    capacity = forms.IntegerField(
+        label=_("capacity"), required=False, min_value=1, max_value=MAX_CAPACITY,
+        help_text=_("Leave empty for unlimited places."),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("topics"), queryset=Topic.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "title", "summary", "description", "language", "topics", "target_audience",
+            "format", "online_url", "venue", "address", "city", "postcode",
+            "start", "end", "timezone",
+            "step_free_access", "sign_language", "captions", "accessibility_notes",
+            "capacity", "registration_mode", "external_registration_url",
+            "registration_opens", "registration_closes",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "accessibility_notes": forms.Textarea(attrs={"rows": 3}),
+            **{name: LocalDateTimeInput() for name in ("start", "end", "registration_opens", "registration_closes")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from wagtail.models import Locale
+
+        # Topics in the visitor's language where translated, else in the default language.
+        locale = Locale.get_active()
+        default = Locale.get_default()
+        topics = Topic.objects.filter(locale=locale)
+        if not topics.exists():
+            topics = Topic.objects.filter(locale=default)
+        self.fields["topics"].queryset = topics.order_by("name")
+        if self.instance.pk:
+            # Show stored times on the event's own clock.
+            tz = self.instance.tzinfo
+            for name in self.LOCAL_TIME_FIELDS:
+                value = getattr(self.instance, name)
+                if value:
+                    self.initial[name] = timezone.localtime(value, tz).replace(tzinfo=None)
+            self.initial["topics"] = self._matching_topics(self.instance.topics.all())
+        for name in self.LOCAL_TIME_FIELDS:
+            self.fields[name].help_text = _("In the event's time zone.")
+
+    def _matching_topics(self, topics):
+        """The stored topics, shown as their translation in the form's language."""
+        keys = [topic.translation_key for topic in topics]
+        return list(self.fields["topics"].queryset.filter(translation_key__in=keys))
+
+    def clean_description(self):
+        return sanitise_description(self.cleaned_data.get("description"))
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        zone = cleaned.get("timezone")
+        if zone:
+            tz = zoneinfo.ZoneInfo(zone)
+            for name in self.LOCAL_TIME_FIELDS:
+                value = cleaned.get(name)
+                if isinstance(value, datetime):
+                    # The browser sent a wall-clock time; Django read it in the server's zone.
+                    naive = timezone.make_naive(value, timezone.get_current_timezone())
+                    cleaned[name] = naive.replace(tzinfo=tz)
+            self._keep_unchanged_times(cleaned)
+        start = cleaned.get("start")
+        if start and self._start_must_be_future(cleaned) and start <= timezone.now():
+            self.add_error("start", _("The start must be in the future."))
+        if cleaned.get("capacity") is not None and cleaned.get("registration_mode") != Event.RegistrationMode.PLATFORM:
+            self.add_error("capacity", _("Capacity applies only to registration on this platform."))
+        return cleaned
+
+    def _keep_unchanged_times(self, cleaned):
+        """The form shows minutes; a stored time with seconds that was left alone stays exactly as
+        it was (no spurious change, no raised SEQUENCE)."""
+        if not self.instance.pk:
+            return
+        for name in self.LOCAL_TIME_FIELDS:
+            stored, typed = getattr(self.instance, name), cleaned.get(name)
+            if stored and typed and stored.replace(second=0, microsecond=0) == typed:
+                cleaned[name] = stored
+
+    def _start_must_be_future(self, cleaned):
+        return not self.instance.pk or cleaned.get("start") != self.instance.start
+
+    def _post_clean(self):
+        # Model validation (end after start, links for online events …) runs on a copy, so a
+        # failed form never leaves half-applied values on an object someone might save.
+        original = self.instance
+        self.instance = Event(pk=original.pk, organisation_id=original.organisation_id, country=original.country)
+        for field in Event._meta.concrete_fields:
+            setattr(self.instance, field.attname, getattr(original, field.attname))
+        try:
+            super()._post_clean()
+        finally:
+            self.instance = original
+
+    def service_data(self):
+        """The cleaned values the services accept, topics apart."""
+        return {name: value for name, value in self.cleaned_data.items() if name not in {"topics", "organisation"}}
+
+    def selected_topics(self):
+        """Topics are stored in their original (default-language) form."""
+        chosen = self.cleaned_data.get("topics") or []
+        keys = [topic.translation_key for topic in chosen]
+        from wagtail.models import Locale
+
+        return list(Topic.objects.filter(translation_key__in=keys, locale=Locale.get_default()))
+
+
+class OrganiserEventForm(EventForm):
+    """Organisers pick one of their organisations when they create an event; its country is the
+    event's country."""
+
+    organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].queryset = organisations
+            if len(organisations) == 1:
+                self.initial.setdefault("organisation", organisations.first().pk)
+            self.order_fields(["organisation"])
+
+    def clean(self):
+        organisation = self.cleaned_data.get("organisation")
+        if organisation is not None:
+            self.instance.organisation = organisation
+            self.instance.country = organisation.country
+        return super().clean()
+
+
+class CoordinatorEventForm(EventForm):
+    """Coordinators choose the country (among theirs) and the organisation (of that country)."""
+
+    country = forms.ChoiceField(label=_("country"))
+    organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args, countries, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "---------")] + [
+            (code, name) for code, name in participating_countries() if code in countries
+        ]
+        self.fields["organisation"].queryset = organisations
+        if self.instance.pk:
+            # An event keeps its organisation, and so its country.
+            del self.fields["country"], self.fields["organisation"]
+        else:
+            self.order_fields(["country", "organisation"])
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation, country = cleaned.get("organisation"), cleaned.get("country")
+        if organisation and country and organisation.country.code != country:
+            self.add_error("organisation", _("Choose an organisation of the event's country."))
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to participants"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
+        help_text=_("Why the event is cancelled, and what happens next."),
+    )
+
+
+class OrganisationForm(forms.ModelForm):
+    country = forms.ChoiceField(label=_("country"), choices=participating_countries)
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "country", "website"]
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+
+class RequestChangesForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should the organiser change?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000,
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Event.RejectionReason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note to the organiser"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+    )

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organise"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/<slug:org_slug>/", views.organisation_detail, name="organisation"),
+    path("organisations/<slug:org_slug>/renew-invitation/", views.organisation_renew_invite, name="organisation_renew_invite"),
+    path("join/<str:token>/", views.organisation_join, name="join"),
+    path("events/new/", views.event_create, name="event_create"),
+    path("events/<uuid:uid>/", views.event_detail, name="event"),
+    path("events/<uuid:uid>/edit/", views.event_edit, name="event_edit"),
+    path("events/<uuid:uid>/submit/", views.event_submit, name="event_submit"),
+    path("events/<uuid:uid>/cancel/", views.event_cancel, name="event_cancel"),
+]

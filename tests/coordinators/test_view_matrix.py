@@ -1,0 +1,132 @@
+"""The permission matrix for views. Every URL under /admin/coordinators/ and every public organiser
+URL that takes an event or an organisation is discovered from the URLconf, so a new view is
+covered without editing this test. The French coordinator and a French organiser try a German
+event or organisation (and the reverse), with GET and POST; each try is answered 403 or 404 (or
+sent to sign in) and changes nothing."""
+
+import pytest
+from django.forms.models import model_to_dict
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
+from wagtail.models import ModelLogEntry
+
+from events.models import Event, Organisation
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+S = Event.Status
+
+NAMESPACES = {"coordinators", "organise"}
+# URL parameters that name an object of one country, and what to put in them.
+OBJECT_PARAMETERS = {"uid": "event", "org_slug": "organisation"}
+
+
+def discover(resolver=None, namespace=""):
+    """(namespace:name, parameter names) for every named URL in the watched namespaces."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            child = f"{namespace}:{entry.namespace}".strip(":") if entry.namespace else namespace
+            yield from discover(entry, child)
+        elif isinstance(entry, URLPattern) and entry.name and namespace in NAMESPACES:
+            yield f"{namespace}:{entry.name}", tuple(entry.pattern.converters)
+
+
+ROUTES = sorted(set(discover()))
+OBJECT_ROUTES = [(name, params) for name, params in ROUTES if set(params) & set(OBJECT_PARAMETERS)]
+
+
+def test_discovery_finds_the_views():
+    names = {name for name, _params in OBJECT_ROUTES}
+    assert {"coordinators:review", "coordinators:approve", "coordinators:reject", "coordinators:request_changes",
+            "coordinators:event_edit", "coordinators:event_cancel", "organise:event", "organise:event_edit",
+            "organise:event_submit", "organise:event_cancel", "organise:organisation",
+            "organise:organisation_renew_invite"} <= names
+    # Anything else in these namespaces takes no object of a country (lists, create forms,
+    # invitation tokens); a new parameter kind must be added above.
+    for name, params in ROUTES:
+        assert set(params) <= set(OBJECT_PARAMETERS) | {"token"}, name
+
+
+@pytest.fixture
+def sides(db):
+    sides = {}
+    for country in ("FR", "DE"):
+        member = factories.user()
+        org = factories.organisation(country, members=[member])
+        sides[country] = {
+            "coordinator": factories.coordinator(country),
+            "organiser": member,
+            "org": org,
+            "events": {status: factories.event(org, status=status) for status in S.values},
+        }
+    return sides
+
+
+HOSTILE_POST = {
+    "comment": "hijack", "reason": "other", "note": "hijack", "message": "hijack", "title": "Hijacked",
+    "summary": "x", "start": "2031-01-01T10:00", "end": "2031-01-01T12:00", "timezone": "Europe/Paris",
+    "format": "online", "online_url": "https://evil.example/", "language": "en", "target_audience": "everyone",
+    "registration_mode": "none",
+}
+
+
+def snapshot(side):
+    events = {pk: model_to_dict(Event.objects.get(pk=pk)) for pk in (e.pk for e in side["events"].values())}
+    org = Organisation.objects.get(pk=side["org"].pk)
+    return events, model_to_dict(org), ModelLogEntry.objects.count()
+
+
+def refused(response):
+    """403, 404, 405 for a GET of a POST-only action, or - for someone without admin access at
+    all - Wagtail's redirect to sign in."""
+    if response.status_code == 302:
+        return "/accounts/login/" in response["Location"]
+    return response.status_code in (403, 404, 405)
+
+
+@pytest.mark.parametrize("name, params", OBJECT_ROUTES, ids=[name for name, _ in OBJECT_ROUTES])
+@pytest.mark.parametrize("role", ["coordinator", "organiser"])
+@pytest.mark.parametrize("mine, theirs", [("FR", "DE"), ("DE", "FR")])
+def test_other_countrys_objects_are_not_found_and_unchanged(client, sides, name, params, role, mine, theirs):
+    client.force_login(sides[mine][role])
+    before = snapshot(sides[theirs])
+    for status, event in sides[theirs]["events"].items():
+        kwargs = {}
+        for param in params:
+            kwargs[param] = event.uid if OBJECT_PARAMETERS.get(param) == "event" else sides[theirs]["org"].slug
+        with translation.override("en"):
+            url = reverse(name, kwargs=kwargs)
+        for method in (client.get, client.post):
+            response = method(url, HOSTILE_POST) if method == client.post else method(url)
+            assert refused(response), (url, status, response.status_code)
+    assert snapshot(sides[theirs]) == before
+
+
+COORDINATOR_ROUTES = [(name, params) for name, params in ROUTES if name.startswith("coordinators:")]
+
+
+@pytest.mark.parametrize("name, params", COORDINATOR_ROUTES, ids=[name for name, _ in COORDINATOR_ROUTES])
+def test_coordinator_views_refuse_people_who_are_not_coordinators(client, sides, name, params):
+    client.force_login(sides["FR"]["organiser"])
+    kwargs = {param: sides["FR"]["events"][S.SUBMITTED].uid for param in params}
+    response = client.get(reverse(name, kwargs=kwargs))
+    # Wagtail sends people without admin access to sign in; with access but no country, 403.
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("name, params", ROUTES, ids=[name for name, _ in ROUTES])
+def test_anonymous_visitors_are_sent_to_sign_in(client, sides, name, params):
+    kwargs = {}
+    for param in params:
+        kwargs[param] = {"uid": sides["FR"]["events"][S.DRAFT].uid, "org_slug": sides["FR"]["org"].slug,
+                         "token": "x"}[param]
+    with translation.override("en"):
+        url = reverse(name, kwargs=kwargs)
+    before = snapshot(sides["FR"])
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+    assert snapshot(sides["FR"]) == before
