@@ -1,7 +1,10 @@
 """StreamField blocks for campaign pages. Every string a visitor sees comes from the editor or is
 wrapped for translation."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from wagtail import blocks
@@ -84,11 +87,23 @@ class ObjectivesBlock(blocks.StructBlock):
         template = "campaigns/blocks/objectives.html"
 
 
+def topic_choices():
+    from wagtail.models import Locale
+
+    from events.models import Topic
+
+    try:
+        return [(t.slug, t.name) for t in Topic.objects.filter(locale=Locale.get_default()).order_by("name")]
+    except DatabaseError:  # during the first migration, before the tables exist
+        return []
+
+
 class UpcomingEventsBlock(blocks.StructBlock):
     heading = blocks.CharBlock(label=_("Heading"), max_length=200)
     country = blocks.ChoiceBlock(
         label=_("Country"), choices=participating_country_choices, required=False
     )
+    topic = blocks.ChoiceBlock(label=_("Topic"), choices=topic_choices, required=False)
     limit = blocks.IntegerBlock(label=_("Number of events"), min_value=1, max_value=12, default=3)
 
     class Meta:
@@ -98,14 +113,25 @@ class UpcomingEventsBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
-        context["events"] = upcoming_events_for_block(value)
+        page = (parent_context or {}).get("page")
+        # On a national page the block shows that country's events unless told otherwise.
+        country = value.get("country") or getattr(getattr(page, "specific", page), "country", None) or None
+        country = getattr(country, "code", country)
+        context["events"] = upcoming_events_for_block(value, country=country)
+        params = [("country", country)] if country else []
+        if value.get("topic"):
+            params.append(("topic", value["topic"]))
+        context["list_query"] = urlencode(params)
         return context
 
 
-def upcoming_events_for_block(value):
+def upcoming_events_for_block(value, country=None):
     from events import selectors
 
-    return selectors.upcoming_events(country=value.get("country") or None, limit=value["limit"] or 3)
+    return selectors.upcoming_events(
+        country=country if country is not None else (value.get("country") or None),
+        topic=value.get("topic") or None, limit=value["limit"] or 3,
+    )
 
 
 class CampaignStreamBlock(blocks.StreamBlock):

@@ -96,6 +96,34 @@ def can_create_for(user, organisation, country_code):
     return is_member(user, organisation) and organisation.country.code == country_code
 
 
+def can_cancel_registration(user, registration):
+    """Account holders cancel their own registrations; guests use the signed link in their email."""
+    return bool(user and user.is_authenticated and registration.user_id == user.pk)
+
+
+def registrant_events(user):
+    """Events whose registrants a user may see and export: coordinators' countries, organisers'
+    own organisations."""
+    from django.db.models import Q
+
+    if is_eu_team(user):
+        return Event.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return Event.objects.none()
+    return Event.objects.filter(
+        Q(country__in=coordinator_countries(user)) | Q(organisation__members=user)
+    ).distinct()
+
+
+def exportable_registrations(user):
+    """Registrations a user may export: for coordinators, those of their countries' events."""
+    from events.models import Registration
+
+    if is_eu_team(user):
+        return Registration.objects.all()
+    return Registration.objects.filter(event__country__in=coordinator_countries(user))
+
+
 def coordinators_of(country_code):
     """Who hears of new submissions from a country."""
     from django.contrib.auth import get_user_model

@@ -14,4 +14,6 @@ urlpatterns = [
     path("events/<uuid:uid>/request-changes/", views.request_changes, name="request_changes"),
     path("events/<uuid:uid>/reject/", views.reject, name="reject"),
     path("events/<uuid:uid>/cancel/", views.event_cancel, name="event_cancel"),
+    path("events/<uuid:uid>/registrants.csv", views.event_registrants_csv, name="event_registrants_csv"),
+    path("registrations.csv", views.registrations_csv, name="registrations_csv"),
 ]

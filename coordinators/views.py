@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from events import services
+from events import exports, services
 from events.forms import CancelForm, CoordinatorEventForm, RejectForm, RequestChangesForm
 from events.models import Event
 
@@ -271,3 +271,22 @@ def event_cancel(request, uid):
             {"url": "", "label": title},
         ],
     }, status=400 if form.errors else 200)
+
+
+@coordinator_required
+def event_registrants_csv(request, uid):
+    event = _review_event(request, uid)
+    registrations = permissions.exportable_registrations(request.user).filter(event=event)
+    return exports.registrations_csv(exports.ordered(registrations), f"registrants-{event.uid}.csv")
+
+
+@coordinator_required
+def registrations_csv(request):
+    """Every registration of the coordinator's countries (or one of them: ?country=FR)."""
+    registrations = permissions.exportable_registrations(request.user)
+    country = request.GET.get("country", "").upper()
+    if country:
+        if country not in permissions.coordinator_countries(request.user):
+            raise Http404
+        registrations = registrations.filter(event__country=country)
+    return exports.registrations_csv(exports.ordered(registrations), f"registrations-{country.lower() or 'all'}.csv")

@@ -14,7 +14,7 @@ from wagtail.models import Locale
 
 from coordinators.models import CoordinatorAssignment
 
-from .models import Event, Organisation, Topic
+from .models import Event, Organisation, Registration, Topic
 
 TOPICS = [
     ("invest-in-skills", "Investing in skills"),
@@ -120,7 +120,30 @@ def seed_events(users):
             events.append(event)
             topic_links.append([topics[index % len(topics)], rng.choice(topics)])
     Event.objects.bulk_create(events)
+    from wagtail.search import index
+
+    for event in events:  # bulk_create sends no signals: index for free-text search
+        index.insert_or_update_object(event)
     Through = Event.topics.through
     Through.objects.bulk_create(
         [Through(event_id=event.pk, topic_id=topic.pk) for event, pair in zip(events, topic_links) for topic in set(pair)]
     )
+    seed_registrations(events, now, rng)
+
+
+def seed_registrations(events, now, rng):
+    """Fill the small published events: every place taken and a short waiting list, so the demo
+    shows "full" events and waiting lists. Addresses are on example.org."""
+    registrations = []
+    small = [e for e in events if e.status == Event.Status.PUBLISHED and e.capacity == 5 and e.start > now]
+    for event in small:
+        for n in range(event.capacity + 2):
+            confirmed = n < event.capacity
+            at = now - timedelta(hours=48 - n)
+            registrations.append(Registration(
+                event=event, name=f"Participant {n + 1}", email=f"participant{n + 1}.{event.pk}@example.org",
+                language=event.language, consent_at=at,
+                status=Registration.Status.CONFIRMED if confirmed else Registration.Status.WAITLISTED,
+                confirmed_at=at if confirmed else None, waitlisted_at=None if confirmed else at,
+            ))
+    Registration.objects.bulk_create(registrations)

@@ -253,3 +253,34 @@ class RejectForm(forms.Form):
     note = forms.CharField(
         label=_("Note to the organiser"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
     )
+
+
+class RegistrationForm(forms.Form):
+    """Guests give a name, an email address and their consent. `website` is a honeypot: people do
+    not see it, bots fill it in."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
+    consent = forms.BooleanField(
+        label=_("I agree that my name and email address are shared with the organiser of this event and used to "
+                "send me messages about it."),
+        error_messages={"required": _("Please agree to the processing of your data.")},
+    )
+    website = forms.CharField(required=False, label=_("Leave this field empty"),
+                              template_name="events/_honeypot_field.html",
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Please give your name."))
+        return name
+
+    def is_bot(self):
+        return bool(self.cleaned_data.get("website"))
+
+
+class AccountRegistrationForm(forms.Form):
+    """Signed-in people register in one click; the button says what is shared."""
+
+    consent = forms.BooleanField(initial=True, widget=forms.HiddenInput)

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from wagtail.fields import RichTextField
 from wagtail.models import TranslatableMixin
+from wagtail.search import index
 
 EVENT_RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -80,7 +81,7 @@ class Topic(TranslatableMixin, models.Model):
         return self.name
 
 
-class Event(models.Model):
+class Event(index.Indexed, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("event status", "Draft")
         SUBMITTED = "submitted", pgettext_lazy("event status", "Submitted")
@@ -187,6 +188,20 @@ class Event(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Free-text search of the event list: Wagtail's database backend in development, PostgreSQL
+    # full text in production.
+    search_fields = [
+        index.SearchField("title", boost=3),
+        index.SearchField("summary", boost=2),
+        index.SearchField("description"),
+        index.SearchField("city"),
+        index.AutocompleteField("title"),
+        index.FilterField("status"),
+        index.FilterField("country"),
+        index.FilterField("start"),
+        index.FilterField("end"),
+    ]
+
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
@@ -234,3 +249,51 @@ class Event(models.Model):
     @property
     def tzinfo(self):
         return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Registration(models.Model):
+    """A place at an event, or a place on its waiting list. Guests' registrations count only once
+    they confirm their email address. Every write goes through events.services, which holds the
+    event's row lock while it counts places."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("registration status", "Waiting for email confirmation")
+        CONFIRMED = "confirmed", pgettext_lazy("registration status", "Confirmed")
+        WAITLISTED = "waitlisted", pgettext_lazy("registration status", "On the waiting list")
+        CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
+
+    ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="registrations"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"), max_length=254)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    consent_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # First come, first served: the moment someone joined the waiting list orders it.
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # One active registration per person and event, whatever the race.
+            models.UniqueConstraint(
+                fields=["event", "email"], condition=~Q(status="cancelled"), name="one_active_registration_per_email"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "waitlisted_at"], name="registration_event_status_idx"),
+            models.Index(fields=["status", "reminder_sent_at"], name="registration_reminder_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} – {self.event}"

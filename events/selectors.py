@@ -1,8 +1,21 @@
-"""Public reads of events. Each selector owns its query budget."""
+"""Public reads of events. Each selector owns its query budget: the list page and the feeds issue
+the same number of queries whatever the number of events."""
 
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from wagtail.models import Locale
 
-from .models import Event
+from .filters import EventFilters  # noqa: F401  (re-exported for views)
+from .models import Event, Registration, Topic
+
+LIST_FIELDS = (
+    "uid", "title", "slug", "summary", "language", "start", "end", "timezone", "city", "country", "format",
+    "capacity", "status", "registration_mode", "organisation__name",
+)
+SEARCH_LIMIT = 5000
 
 
 def published_events():
@@ -10,17 +23,142 @@ def published_events():
     return Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
 
 
-def upcoming_events(*, country=None, limit=3):
+def upcoming_events(*, country=None, topic=None, limit=3):
     """The next published events, for the campaign pages' "upcoming events" block. One query."""
     events = Event.objects.filter(status=Event.Status.PUBLISHED, end__gte=timezone.now())
     if country:
         events = events.filter(country=country)
+    if topic:
+        events = events.filter(topics__slug=topic)
     return list(
         events.select_related("organisation")
         .only("uid", "title", "slug", "summary", "language", "start", "end", "timezone", "city",
-              "country", "format", "organisation__name")
+              "country", "format", "status", "organisation__name")
         .order_by("start", "pk")[:limit]
     )
+
+
+def topic_choices():
+    """(slug, name in the active language) for every topic, by name. Topics are stored in the
+    default locale; names come from their translation where one exists. One query."""
+    active, default = Locale.get_active(), Locale.get_default()
+    originals, translated = {}, {}
+    for topic in Topic.objects.filter(locale__in={active.pk, default.pk}).only("slug", "name", "translation_key", "locale_id"):
+        if topic.locale_id == default.pk:
+            originals[topic.translation_key] = topic
+        if topic.locale_id == active.pk:
+            translated[topic.translation_key] = topic.name
+    return sorted(
+        ((topic.slug, translated.get(key, topic.name)) for key, topic in originals.items()), key=lambda choice: choice[1]
+    )
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _searched_ids(q, events):
+    from wagtail.search.backends import get_search_backend
+
+    results = get_search_backend().search(q, events.only("pk"), operator="and")
+    return [event.pk for event in results[:SEARCH_LIMIT]]
+
+
+def filtered_events(filters, *, exclude=(), now=None, include_cancelled=False):
+    """Published events matching the filters. `exclude` leaves out some filters (for the counts
+    of each filter's options)."""
+    now = now or timezone.now()
+    events = published_events() if include_cancelled else Event.objects.filter(status=Event.Status.PUBLISHED)
+    if not include_cancelled:
+        events = events.filter(end__lt=now) if filters.past else events.filter(end__gte=now)
+    if filters.countries and "country" not in exclude:
+        events = events.filter(country__in=filters.countries)
+    if filters.topics and "topic" not in exclude:
+        events = events.filter(topics__slug__in=filters.topics, topics__locale=Locale.get_default()).distinct()
+    if filters.format and "format" not in exclude:
+        events = events.filter(format=filters.format)
+    if filters.language and "language" not in exclude:
+        events = events.filter(language=filters.language)
+    if filters.date_from:
+        events = events.filter(end__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        events = events.filter(start__lt=_day_start(filters.date_to + timedelta(days=1)))
+    return events
+
+
+@dataclass
+class EventSearch:
+    events: object  # queryset, ordered and ready to paginate
+    facets: dict  # filter name → {value: count}
+
+
+def event_search(filters, *, now=None):
+    """The event list: the queryset and, for each filter, how many events each option gives with
+    the other filters applied. 1 search query when there is text, then 4 facet queries; the page
+    itself is 2 more (count, rows) plus 1 for topics."""
+    now = now or timezone.now()
+    matching_ids = _searched_ids(filters.q, Event.objects.filter(status=Event.Status.PUBLISHED)) if filters.q else None
+
+    def base(exclude=()):
+        events = filtered_events(filters, exclude=exclude, now=now)
+        if matching_ids is not None:
+            events = events.filter(pk__in=matching_ids)
+        return events
+
+    facets = {
+        "country": _counts(base(exclude=("country",)), "country"),
+        "topic": _counts(base(exclude=("topic",)).filter(topics__locale=Locale.get_default()), "topics__slug"),
+        "format": _counts(base(exclude=("format",)), "format"),
+        "language": _counts(base(exclude=("language",)), "language"),
+    }
+    order = ("-start", "-pk") if filters.past else ("start", "pk")
+    events = (
+        base()
+        .select_related("organisation")
+        .only(*LIST_FIELDS)
+        .annotate(places_taken=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)))
+        .order_by(*order)
+    )
+    return EventSearch(events=events, facets=facets)
+
+
+def feed_events(filters, *, now=None):
+    """Events for a calendar feed: the filters, within the feed window, cancelled ones included
+    (calendars must learn of the cancellation)."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    events = filtered_events(replace(filters, past=False), now=now, include_cancelled=True)
+    events = events.filter(end__gte=now - settings.EYOS_FEED_PAST, start__lte=now + settings.EYOS_FEED_FUTURE)
+    if filters.q:
+        events = events.filter(pk__in=_searched_ids(filters.q, published_events()))
+    return (
+        events.select_related("organisation")
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("name")))
+        .order_by("start", "pk")[: settings.EYOS_FEED_MAX_EVENTS]
+    )
+
+
+def _counts(events, field):
+    rows = events.order_by().values(field).annotate(n=Count("pk", distinct=True))
+    return {row[field]: row["n"] for row in rows}
+
+
+def event_detail(uid):
+    """A public event with everything its page shows, or Event.DoesNotExist. Fixed queries."""
+    return (
+        published_events()
+        .select_related("organisation")
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("slug", "name", "translation_key")))
+        .annotate(places_taken=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)))
+        .get(uid=uid)
+    )
+
+
+def places_left(event):
+    if event.capacity is None:
+        return None
+    return max(0, event.capacity - event.places_taken)
 
 
 def organiser_event_list(user):
@@ -33,3 +171,22 @@ def organiser_event_list(user):
               "organisation__name", "organisation__slug")
         .order_by("-created_at", "-pk")
     )
+
+
+def my_registrations(user):
+    return list(
+        Registration.objects.filter(user=user).select_related("event")
+        .only("status", "created_at", "event__uid", "event__title", "event__start", "event__timezone",
+              "event__status", "event__language")
+        .order_by("-event__start", "-pk")
+    )
+
+
+def registrants(event):
+    """Confirmed first, then the waiting list in its order, then pending and cancelled."""
+    rank = {Registration.Status.CONFIRMED: 0, Registration.Status.WAITLISTED: 1, Registration.Status.PENDING: 2,
+            Registration.Status.CANCELLED: 3}
+    rows = list(event.registrations.only(
+        "name", "email", "status", "language", "created_at", "confirmed_at", "waitlisted_at", "cancelled_at", "event_id"
+    ))
+    return sorted(rows, key=lambda r: (rank[r.status], r.waitlisted_at or r.created_at, r.pk))

@@ -29,3 +29,55 @@ def send_event_notification(*, event_id, kind, user_ids):
         send_mail(" ".join(subject.split()), body, None, [user.email])
         sent += 1
     return sent
+
+
+REGISTRATION_KINDS = {
+    "confirm_request", "confirmed", "waitlisted", "promoted", "cancelled", "reminder", "event_cancelled",
+    "already_registered",
+}
+
+
+@task()
+def send_registration_email(*, registration_id, kind):
+    """One email to one registrant, in the language they registered in, with a signed link to
+    cancel; confirmations and reminders carry the event as an .ics attachment."""
+    from django.core.mail import EmailMessage
+    from django.urls import reverse
+
+    from . import feeds, services
+    from .models import Registration
+
+    if kind not in REGISTRATION_KINDS:
+        raise ValueError(f"unknown registration email {kind!r}")
+    registration = Registration.objects.select_related("event", "event__organisation").filter(pk=registration_id).first()
+    if registration is None:
+        return 0
+    event = registration.event
+    with translation.override(registration.language):
+        def link(name, action):
+            token = services.registration_token(registration, action)
+            return settings.SITE_URL.rstrip("/") + reverse(name, kwargs={"token": token})
+
+        context = {
+            "registration": registration,
+            "event": event,
+            "site_url": settings.SITE_URL,
+            "event_url": settings.SITE_URL.rstrip("/") + reverse("events:detail", kwargs={"uid": event.uid}),
+            "confirm_url": link("events:registration_confirm", "confirm") if kind == "confirm_request" else "",
+            "cancel_url": link("events:registration_cancel", "cancel"),
+        }
+        subject = render_to_string(f"events/email/registration_{kind}_subject.txt", context).strip()
+        body = render_to_string(f"events/email/registration_{kind}.txt", context)
+    message = EmailMessage(" ".join(subject.split()), body, None, [registration.email])
+    if kind in {"confirmed", "promoted", "reminder"}:
+        message.attach(f"{event.slug[:60] or 'event'}.ics", feeds.event_ics(event), "text/calendar; charset=utf-8; method=PUBLISH")
+    message.send()
+    return 1
+
+
+@task()
+def send_due_reminders():
+    """Scheduled: sends the reminders that are due. Safe to run as often as one likes."""
+    from . import services
+
+    return services.reminders_send()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from .views import organise as views
 
 app_name = "organise"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("events/<uuid:uid>/edit/", views.event_edit, name="event_edit"),
     path("events/<uuid:uid>/submit/", views.event_submit, name="event_submit"),
     path("events/<uuid:uid>/cancel/", views.event_cancel, name="event_cancel"),
+    path("events/<uuid:uid>/registrants/", views.event_registrants, name="event_registrants"),
+    path("events/<uuid:uid>/registrants.csv", views.event_registrants_csv, name="event_registrants_csv"),
 ]

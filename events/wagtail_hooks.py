@@ -15,6 +15,14 @@ def register_event_log_actions(actions):
     )
     actions.register_action("eyos.event.reject", _("Reject event"), _("Event rejected"))
     actions.register_action("eyos.event.cancel", _("Cancel event"), _("Event cancelled"))
+    for status, label, message in (
+        ("pending", _("Registration received"), _("A guest registered and must confirm their email address")),
+        ("confirmed", _("Registration confirmed"), _("A registration was confirmed")),
+        ("waitlisted", _("Waiting list"), _("A registration joined the waiting list")),
+        ("promoted", _("Promoted from the waiting list"), _("A place went to the next person on the waiting list")),
+        ("cancelled", _("Registration cancelled"), _("A registration was cancelled")),
+    ):
+        actions.register_action(f"eyos.registration.{status}", label, message)
     actions.register_action("eyos.organisation.join", _("Join organisation"), _("Joined the organisation"))
     actions.register_action(
         "eyos.organisation.renew_invite", _("Renew invitation link"), _("Invitation links renewed")

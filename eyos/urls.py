@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/login/", views.admin_login_redirect, name="admin_login_redirect"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("feeds/", include("events.feed_urls")),
 ]
 
 if settings.DEBUG:
@@ -23,6 +24,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("organise/", include("events.urls")),
+    path("", include("events.public_urls")),
     # Wagtail's catch-all stays last.
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from coordinators import permissions
 
-from . import selectors, services
-from .forms import CancelForm, OrganisationForm, OrganiserEventForm
-from .models import Organisation
+from .. import exports, selectors, services
+from ..forms import CancelForm, OrganisationForm, OrganiserEventForm
+from ..models import Organisation
 
 
 def _own_event(request, uid):
@@ -170,3 +170,22 @@ def event_cancel(request, uid):
             messages.success(request, _("The event is cancelled. Everyone concerned is told."))
         return redirect("organise:event", uid=event.uid)
     return render(request, "events/organise/event_cancel.html", {"event": event, "form": form})
+
+
+def _registrant_event(request, uid):
+    return get_object_or_404(permissions.registrant_events(request.user).select_related("organisation"), uid=uid)
+
+
+@login_required
+def event_registrants(request, uid):
+    event = _registrant_event(request, uid)
+    return render(request, "events/organise/registrants.html", {
+        "event": event, "registrants": selectors.registrants(event),
+        "places_taken": services.places_taken(event),
+    })
+
+
+@login_required
+def event_registrants_csv(request, uid):
+    event = _registrant_event(request, uid)
+    return exports.registrations_csv(exports.ordered(event.registrations.all()), f"registrants-{event.uid}.csv")

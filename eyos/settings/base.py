@@ -3,6 +3,7 @@ environment (see README: DJANGO_DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, 
 EMAIL_*, DEFAULT_FROM_EMAIL, SITE_URL, PORT)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django.contrib.sitemaps",
 ]
 
@@ -265,3 +267,16 @@ SITE_NAME = _("European Year of Skills")
 
 # Submitted events waiting longer than this show as escalated in the EU team's queue.
 EYOS_ESCALATION_DAYS = int(os.environ.get("EYOS_ESCALATION_DAYS", "5"))
+
+# Registration reminders go out this long before an event starts (hours).
+EYOS_REMINDER_BEFORE = timedelta(hours=int(os.environ.get("EYOS_REMINDER_HOURS", "24")))
+# Registration attempts per window, counted in the shared cache: per IP address and per email.
+EYOS_REGISTRATION_RATE = {"ip": (20, 3600), "email": (5, 3600)}
+
+# iCal feeds cover events from this long ago to this far ahead, and at most this many events.
+EYOS_FEED_PAST = timedelta(days=int(os.environ.get("EYOS_FEED_PAST_DAYS", "30")))
+EYOS_FEED_FUTURE = timedelta(days=int(os.environ.get("EYOS_FEED_FUTURE_DAYS", "548")))
+EYOS_FEED_MAX_EVENTS = int(os.environ.get("EYOS_FEED_MAX_EVENTS", "10000"))
+
+# Form and field templates may be overridden from templates/ (e.g. the registration honeypot).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from .views import public
+
+app_name = "events"
+
+urlpatterns = [
+    path("events/", public.event_list, name="list"),
+    path("events/<uuid:uid>/", public.event_detail, name="detail"),
+    path("events/<uuid:uid>/register/", public.register, name="register"),
+    path("registrations/", public.my_registrations, name="my_registrations"),
+    path("registrations/<int:pk>/cancel/", public.my_registration_cancel, name="my_registration_cancel"),
+    path("registrations/confirm/<str:token>/", public.registration_confirm, name="registration_confirm"),
+    path("registrations/cancel/<str:token>/", public.registration_cancel, name="registration_cancel"),
+]

@@ -1,0 +1,255 @@
+"""Citizens' pages: the event list with its filters, the event page, registration and
+cancellation. Thin: validate input, call one selector or service, render."""
+
+import json
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import feeds, ratelimit, selectors, services
+from ..filters import EventFilterForm
+from ..forms import AccountRegistrationForm, RegistrationForm
+from ..models import Event, Registration
+
+PAGE_SIZE = 20
+
+
+def event_list(request):
+    topics = selectors.topic_choices()
+    form = EventFilterForm(request.GET, topic_choices=topics)
+    if not form.is_valid():
+        return render(request, "events/list.html", {"form": form, "page": None, "invalid": True}, status=400)
+    filters = form.filters()
+    search = selectors.event_search(filters)
+    page = Paginator(search.events.prefetch_related("topics"), PAGE_SIZE).get_page(request.GET.get("page"))
+    topic_names = dict(topics)
+    for event in page.object_list:
+        event.topic_labels = [topic_names.get(topic.slug, topic.name) for topic in event.topics.all()]
+        event.places_left = selectors.places_left(event)
+    params = filters.as_params()
+    return render(request, "events/list.html", {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "facets": _facet_options(form, search.facets, topics),
+        "query_string": urlencode(params),
+        "feed_url": reverse("feeds:events") + ("?" + urlencode(params) if params else ""),
+    })
+
+
+def _facet_options(form, facets, topics):
+    """For each multiple-choice filter, its options with how many events each would give."""
+    from ..forms import participating_countries
+
+    selected = form.cleaned_data
+    return {
+        "country": [(code, name, facets["country"].get(code, 0), code in selected["country"])
+                    for code, name in participating_countries()],
+        "topic": [(slug, name, facets["topic"].get(slug, 0), slug in selected["topic"]) for slug, name in topics],
+        "format": [(value, label, facets["format"].get(value, 0), value == selected["format"])
+                   for value, label in Event.Format.choices],
+        "language": [(code, name, facets["language"].get(code, 0), code == selected["language"])
+                     for code, name in settings.LANGUAGES if facets["language"].get(code)],
+    }
+
+
+def _public_event(uid):
+    try:
+        return selectors.event_detail(uid)
+    except Event.DoesNotExist:
+        raise Http404
+
+
+def event_detail(request, uid, form=None, status=200):
+    event = _public_event(uid)
+    topic_names = dict(selectors.topic_choices())
+    event.topic_labels = [topic_names.get(topic.slug, topic.name) for topic in event.topics.all()]
+    places_left = selectors.places_left(event)
+    own = None
+    if request.user.is_authenticated:
+        own = Registration.objects.filter(event=event, user=request.user, status__in=Registration.ACTIVE).first()
+    return render(request, "events/detail.html", {
+        "event": event,
+        "places_left": places_left,
+        "full": places_left == 0,
+        "closed_reason": services.registration_closed_reason(event),
+        "own_registration": own,
+        "form": form or (AccountRegistrationForm() if request.user.is_authenticated else RegistrationForm()),
+        "ics_url": reverse("feeds:event", kwargs={"uid": event.uid}),
+        "google_url": google_calendar_link(event, request),
+        "outlook_url": outlook_link(event, request),
+        "json_ld": json.dumps(schema_org(event, request), ensure_ascii=False).replace("</", "<\\/"),
+        "absolute_url": request.build_absolute_uri(),
+    }, status=status)
+
+
+def google_calendar_link(event, request):
+    fmt = "%Y%m%dT%H%M%SZ"
+    return "https://calendar.google.com/calendar/render?" + urlencode({
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": f"{event.start.astimezone(timezone.UTC).strftime(fmt)}/{event.end.astimezone(timezone.UTC).strftime(fmt)}",
+        "details": f"{event.summary}\n\n{request.build_absolute_uri()}",
+        "location": feeds.location(event),
+        "ctz": event.timezone,
+    })
+
+
+def outlook_link(event, request):
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode({
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": event.title,
+        "startdt": event.start.isoformat(),
+        "enddt": event.end.isoformat(),
+        "body": f"{event.summary}\n\n{request.build_absolute_uri()}",
+        "location": feeds.location(event),
+    })
+
+
+def schema_org(event, request):
+    attendance = {
+        "onsite": "https://schema.org/OfflineEventAttendanceMode",
+        "online": "https://schema.org/OnlineEventAttendanceMode",
+        "hybrid": "https://schema.org/MixedEventAttendanceMode",
+    }[event.format]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "description": event.summary,
+        "startDate": event.start.astimezone(event.tzinfo).isoformat(),
+        "endDate": event.end.astimezone(event.tzinfo).isoformat(),
+        "eventStatus": "https://schema.org/EventCancelled" if event.status == Event.Status.CANCELLED
+        else "https://schema.org/EventScheduled",
+        "eventAttendanceMode": attendance,
+        "inLanguage": event.language,
+        "url": request.build_absolute_uri(),
+        "organizer": {"@type": "Organization", "name": event.organisation.name},
+        "isAccessibleForFree": True,
+    }
+    locations = []
+    if event.format != "online":
+        locations.append({
+            "@type": "Place", "name": event.venue or event.city,
+            "address": {"@type": "PostalAddress", "streetAddress": event.address, "addressLocality": event.city,
+                        "postalCode": event.postcode, "addressCountry": event.country.code},
+        })
+    if event.format != "onsite":
+        locations.append({"@type": "VirtualLocation", "url": event.online_url})
+    data["location"] = locations[0] if len(locations) == 1 else locations
+    return data
+
+
+def _rate_limited(request, email=""):
+    limits = settings.EYOS_REGISTRATION_RATE
+    ok = ratelimit.hit("register-ip", ratelimit.client_ip(request), limit=limits["ip"][0], window=limits["ip"][1])
+    if email:
+        ok = ratelimit.hit("register-email", email.lower(), limit=limits["email"][0], window=limits["email"][1]) and ok
+    return not ok
+
+
+def too_many_requests(request):
+    return render(request, "events/too_many_requests.html", status=429)
+
+
+@require_POST
+def register(request, uid):
+    event = _public_event(uid)
+    language = translation.get_language()
+    if request.user.is_authenticated:
+        form = AccountRegistrationForm(request.POST)
+        if _rate_limited(request, request.user.email):
+            return too_many_requests(request)
+        if not form.is_valid():
+            return event_detail(request, uid, form=form, status=400)
+        try:
+            registration = services.registration_create(
+                event=event, name=request.user.get_full_name() or request.user.email.split("@")[0],
+                email=request.user.email, consent=True, language=language, user=request.user,
+            )
+        except services.AlreadyRegistered:
+            messages.info(request, _("You are already registered for this event."))
+        except services.RegistrationClosed as error:
+            messages.error(request, str(error))
+        else:
+            if registration.status == Registration.Status.CONFIRMED:
+                messages.success(request, _("Your place is confirmed. We have sent you an email with the details."))
+            else:
+                messages.success(request, _("The event is full: you are on the waiting list. We will email you if a place frees up."))
+        return redirect("events:detail", uid=event.uid)
+
+    form = RegistrationForm(request.POST)
+    if _rate_limited(request, request.POST.get("email", "")[:254]):
+        return too_many_requests(request)
+    if not form.is_valid():
+        return event_detail(request, uid, form=form, status=400)
+    email = form.cleaned_data["email"]
+    if not form.is_bot():
+        try:
+            services.registration_create(
+                event=event, name=form.cleaned_data["name"], email=email, consent=True, language=language,
+            )
+        except services.AlreadyRegistered as error:
+            # The same answer as for a new registration (nobody learns who is registered); the
+            # email tells the address holder that they already have a place.
+            services.registration_remind_existing(registration=error.registration)
+        except services.RegistrationClosed as error:
+            messages.error(request, str(error))
+            return redirect("events:detail", uid=event.uid)
+    return render(request, "events/registration_check_email.html", {"event": event, "email": email})
+
+
+def _token_page(request, token, action):
+    try:
+        return services.registration_from_token(token, action), None
+    except services.InvalidToken:
+        return None, render(request, "events/registration_invalid_link.html", status=400)
+
+
+def registration_confirm(request, token):
+    registration, error_page = _token_page(request, token, "confirm")
+    if error_page:
+        return error_page
+    if request.method == "POST":
+        try:
+            registration = services.registration_confirm(registration=registration)
+        except services.InvalidToken:
+            return render(request, "events/registration_invalid_link.html", status=400)
+        except services.RegistrationClosed as error:
+            return render(request, "events/registration_done.html", {"registration": registration, "error": str(error)})
+        return render(request, "events/registration_done.html", {"registration": registration})
+    return render(request, "events/registration_confirm.html", {"registration": registration})
+
+
+def registration_cancel(request, token):
+    registration, error_page = _token_page(request, token, "cancel")
+    if error_page:
+        return error_page
+    if request.method == "POST":
+        registration = services.registration_cancel(registration=registration, by_token=True)
+        return render(request, "events/registration_cancelled.html", {"registration": registration})
+    return render(request, "events/registration_cancel.html", {"registration": registration})
+
+
+@login_required
+def my_registrations(request):
+    return render(request, "events/my_registrations.html", {"registrations": selectors.my_registrations(request.user)})
+
+
+@login_required
+@require_POST
+def my_registration_cancel(request, pk):
+    registration = get_object_or_404(Registration.objects.filter(user=request.user), pk=pk)
+    services.registration_cancel(registration=registration, user=request.user)
+    messages.success(request, _("Your registration is cancelled."))
+    return redirect("events:my_registrations")
