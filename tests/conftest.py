@@ -24,3 +24,15 @@ def users(db):
 
     User = get_user_model()
     return {user.email.split("@")[0]: user for user in User.objects.all()}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `pg` need PostgreSQL (row locks, full text); `make test-pg` runs them."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run `make test-pg`")
+    for item in items:
+        if "pg" in item.keywords:
+            item.add_marker(skip)

@@ -52,3 +52,8 @@ def event(org, status=Event.Status.DRAFT, days=10, **fields):
         ev.submitted_at = timezone.now()
     ev.save()
     return ev
+
+
+def published_event(org, capacity=None, days=10, **fields):
+    fields.setdefault("registration_mode", "platform")
+    return event(org, status=Event.Status.PUBLISHED, days=days, capacity=capacity, **fields)

@@ -253,3 +253,34 @@ def test_review_query_count_does_not_grow_with_events(client, django_assert_num_
     with django_assert_num_queries(len(queries)):
         response = client.get(url)
     assert len(response.context["duplicates"]) == 10  # capped list, all of the same day and title
+
+
+def test_registration_exports_cover_own_countries_only(client, fr):
+    from events import services
+
+    french = factories.published_event(fr["org"], title="Atelier export")
+    german = factories.published_event(factories.organisation("DE"), title="Export Werkstatt")
+    services.registration_create(event=french, name="=HYPERLINK(\"http://evil\")", email="fr@example.org",
+                                 consent=True, language="fr")
+    services.registration_create(event=german, name="Hans", email="de@example.org", consent=True, language="de")
+    client.force_login(fr["coordinator"])
+    body = b"".join(client.get("/admin/coordinators/registrations.csv").streaming_content).decode()
+    assert "fr@example.org" in body and "de@example.org" not in body
+    assert "'=HYPERLINK" in body  # spreadsheet formulas are neutralised
+    assert client.get("/admin/coordinators/registrations.csv?country=DE").status_code == 404
+    one = b"".join(client.get(f"/admin/coordinators/events/{french.uid}/registrants.csv").streaming_content).decode()
+    assert "fr@example.org" in one
+
+
+def test_organisers_see_and_export_their_registrants(client, fr):
+    from events import services
+
+    event = factories.published_event(fr["org"], capacity=1)
+    for n in range(2):
+        services.registration_confirm(registration=services.registration_create(
+            event=event, name=f"Person {n}", email=f"p{n}@example.org", consent=True, language="fr"))
+    client.force_login(fr["member"])
+    page = client.get(f"/en/organise/events/{event.uid}/registrants/").content.decode()
+    assert "Person 0" in page and "Person 1" in page and "On the waiting list" in page
+    csv_body = b"".join(client.get(f"/en/organise/events/{event.uid}/registrants.csv").streaming_content).decode()
+    assert csv_body.count("@example.org") == 2

@@ -1,0 +1,172 @@
+"""The public event list and event page: filters that combine, counts per option, search,
+languages, empty states, structured data, and query budgets that do not grow with events."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from events.models import Event, Topic
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def island(db):
+    """Events in one country (Malta) that the demo data leaves alone, to count exactly."""
+    org = factories.organisation("MT", name="Malta Skills")
+    Event.objects.filter(country="MT").update(status=Event.Status.DRAFT)
+    digital = Topic.objects.get(slug="digital-skills", locale__language_code="en")
+    green = Topic.objects.get(slug="green-skills", locale__language_code="en")
+    events = {
+        "online_digital": factories.published_event(org, format="online", online_url="https://meet.example.org/a",
+                                                    title="Coding for beginners", language="mt", days=5),
+        "onsite_green": factories.published_event(org, title="Solar panel installation", language="en", days=8),
+        "hybrid_green": factories.published_event(org, format="hybrid", online_url="https://meet.example.org/b",
+                                                  title="Green jobs fair", language="en", days=40),
+        "past": factories.published_event(org, title="Old fair", days=-30),
+        "draft": factories.event(org, title="Secret draft"),
+    }
+    events["online_digital"].topics.add(digital)
+    events["onsite_green"].topics.add(green)
+    events["hybrid_green"].topics.add(green, digital)
+    from wagtail.search import index
+
+    for event in events.values():
+        index.insert_or_update_object(event)
+    return events
+
+
+def titles(response):
+    return [event.title for event in response.context["page"].object_list]
+
+
+def test_filters_combine_and_only_published_upcoming_events_show(client, island):
+    assert titles(client.get("/en/events/?country=MT")) == ["Coding for beginners", "Solar panel installation", "Green jobs fair"]
+    assert titles(client.get("/en/events/?country=MT&topic=green-skills")) == ["Solar panel installation", "Green jobs fair"]
+    assert titles(client.get("/en/events/?country=MT&topic=green-skills&format=hybrid")) == ["Green jobs fair"]
+    assert titles(client.get("/en/events/?country=MT&language=mt")) == ["Coding for beginners"]
+    soon = (timezone.now() + timedelta(days=10)).date().isoformat()
+    assert titles(client.get(f"/en/events/?country=MT&to={soon}")) == ["Coding for beginners", "Solar panel installation"]
+    assert titles(client.get("/en/events/?country=MT&past=1")) == ["Old fair"]
+
+
+def test_free_text_search(client, island):
+    assert titles(client.get("/en/events/?country=MT&q=solar")) == ["Solar panel installation"]
+    assert titles(client.get("/en/events/?q=secret+draft&country=MT")) == []
+
+
+def test_each_option_shows_how_many_events_it_gives(client, island):
+    facets = client.get("/en/events/?country=MT&topic=green-skills").context["facets"]
+    formats = {value: count for value, _label, count, _selected in facets["format"]}
+    assert formats == {"onsite": 1, "online": 0, "hybrid": 1}
+    topics = {value: count for value, _label, count, _selected in facets["topic"]}
+    assert topics["digital-skills"] == 2 and topics["green-skills"] == 2  # topic counts ignore the topic filter
+    countries = {value: count for value, _label, count, _selected in facets["country"]}
+    assert countries["MT"] == 2  # with the topic filter applied
+
+
+def test_empty_state_and_shareable_urls(client, island):
+    response = client.get("/en/events/?country=MT&format=online&topic=green-skills")
+    assert titles(response) == []
+    assert "No events match these filters." in response.content.decode()
+    html = client.get("/en/events/?country=MT&topic=green-skills").content.decode()
+    assert 'href="/feeds/events.ics?country=MT&amp;topic=green-skills"' in html
+
+
+@pytest.mark.parametrize("query", ["country=XX", "format=underwater", "from=yesterday", "to=2026-13-45",
+                                   "from=2027-05-01&to=2027-01-01", "language=tlh", "topic=nope", "q=" + "x" * 500])
+def test_bad_filters_give_a_clear_400(client, query):
+    response = client.get("/en/events/?" + query)
+    assert response.status_code == 400
+    assert "Some filters are not valid" in response.content.decode()
+
+
+def test_event_content_is_marked_with_its_language(client, island):
+    html = client.get("/fr/events/?country=MT").content.decode()
+    assert '<html lang="fr"' in html
+    assert '<h3 lang="mt"><a href="/fr/events/' in html
+
+
+def test_the_list_works_without_javascript(client, island):
+    html = client.get("/en/events/").content.decode()
+    assert '<form method="get" action="/en/events/"' in html and 'type="submit"' in html
+
+
+def test_list_queries_do_not_grow_with_events(client, db):
+    org = factories.organisation("MT")
+    topic = Topic.objects.get(slug="digital-skills", locale__language_code="en")
+    url = (f"/en/events/?country=MT&topic=digital-skills&format=online&language=en&q=webinar"
+           f"&from={timezone.now().date().isoformat()}&to={(timezone.now() + timedelta(days=400)).date().isoformat()}")
+
+    def add(n):
+        for _ in range(n):
+            event = factories.published_event(org, capacity=10, format="online", online_url="https://m.example.org/",
+                                              title="Webinar about skills", language="en")
+            event.topics.add(topic)
+            from wagtail.search import index
+
+            index.insert_or_update_object(event)
+
+    client.get(url)
+    add(10)
+    with CaptureQueriesContext(connection) as ten:
+        response = client.get(url)
+    assert response.context["page"].paginator.count >= 10
+    add(190)
+    with CaptureQueriesContext(connection) as two_hundred:
+        response = client.get(url)
+    assert response.context["page"].paginator.count >= 200
+    assert len(two_hundred) == len(ten), [q["sql"][:120] for q in two_hundred.captured_queries]
+
+
+def test_detail_page_has_a_fixed_query_count(client, django_assert_num_queries, island):
+    event = island["hybrid_green"]
+    url = f"/en/events/{event.uid}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    for n in range(5):
+        from events import services
+
+        services.registration_create(event=event, name=f"P{n}", email=f"p{n}@example.org", consent=True, language="en")
+    event.topics.add(*Topic.objects.filter(locale__language_code="en")[:5])
+    with django_assert_num_queries(len(first)):
+        client.get(url)
+
+
+def test_detail_page_has_everything_a_person_needs(client, island):
+    event = island["hybrid_green"]
+    event.capacity = 30
+    event.step_free_access = True
+    event.accessibility_notes = "Lift at the back entrance"
+    event.save()
+    html = client.get(f"/en/events/{event.uid}/").content.decode()
+    for needle in ("Green jobs fair", "Malta Skills", "Step-free access", "Lift at the back entrance",
+                   "Places left", "30 / 30", "calendar.google.com", "outlook.live.com",
+                   f'href="/feeds/events/{event.uid}.ics"', 'type="text/calendar"', 'property="og:title"',
+                   'data-event-zone="Europe/Paris"'):
+        assert needle in html, needle
+    data = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert data["@type"] == "Event" and data["name"] == "Green jobs fair"
+    assert data["eventAttendanceMode"].endswith("MixedEventAttendanceMode")
+    assert data["startDate"].startswith(event.start.astimezone(event.tzinfo).isoformat()[:16])
+
+
+def test_unpublished_events_are_not_found(client, island):
+    assert client.get(f"/en/events/{island['draft'].uid}/").status_code == 404
+
+
+def test_campaign_block_shows_real_events_by_country(client, db):
+    from campaigns.models import NationalPage
+
+    page = NationalPage.objects.get(country="FR", locale__language_code="en")
+    html = client.get(page.url).content.decode()
+    french = Event.objects.filter(country="FR", status="published", end__gte=timezone.now()).order_by("start").first()
+    if "upcoming-events" in html:
+        assert french.title in html
+        assert "/en/events/?country=FR" in html
