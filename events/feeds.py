@@ -1,16 +1,33 @@
 """iCalendar output (RFC 5545 / RFC 7986). One VEVENT per event, the same everywhere: feeds,
-the single-event file and email attachments. The UID is `<event uid>@<site domain>`, and DTSTAMP /
-LAST-MODIFIED come from the event's last change, so an unchanged event renders byte-identically."""
+the single-event file and email attachments.
 
+- The UID is `<event uid>@<site domain>`, in every feed and file.
+- DTSTAMP and LAST-MODIFIED come from the event's last change, never from the clock, so an
+  unchanged feed is byte-identical from one request to the next.
+- Each event's rendered VEVENT is cached until the event changes (the key holds its
+  `updated_at` and SEQUENCE), and a whole feed body is cached under its ETag. A warm feed of
+  2,000 events is one aggregate query and one cache read; a cold one renders each event once.
+"""
+
+import hashlib
+import html as html_module
+import re
+import uuid
+from datetime import timezone as dt_timezone
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import nh3
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
-from icalendar import Calendar, Event as VEvent, vCalAddress, vText
+from icalendar import Calendar, Event as VEvent, vCalAddress, vDuration, vText
+from icalendar.parser.string import _foldline  # the library's own folding, for identical output
 
 PRODID = "-//European Year of Skills//EYOS//EN"
+CACHE_VERSION = "v1"
+VEVENT_TTL = 7 * 24 * 3600
 
 
 def site_domain():
@@ -22,29 +39,33 @@ def event_uid(event):
 
 
 def event_url(event):
-    with translation.override(event.language if event.language in dict(settings.LANGUAGES) else "en"):
+    language = event.language if event.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    with translation.override(language):
         return settings.SITE_URL.rstrip("/") + reverse("events:detail", kwargs={"uid": event.uid})
 
 
 def plain_text(html):
     """Rich text as plain text: block ends become line breaks, tags go, entities are decoded."""
-    import html as html_module
-    import re
-
-    text = re.sub(r"</(p|li|h[1-6])>|<br\s*/?>", "\n", html or "")
+    text = re.sub(r"</(p|h[1-6])>", "\n\n", html or "")
+    text = re.sub(r"</li>|<br\s*/?>", "\n", text)
     text = nh3.clean(text, tags=set())
     return html_module.unescape(re.sub(r"\n{3,}", "\n\n", text)).strip()
 
 
 def location(event):
-    parts = [event.venue, event.address, " ".join(filter(None, [event.postcode, event.city])), event.country.name]
-    place = ", ".join(str(part) for part in parts if part)
     if event.format == "online":
         return event.online_url
-    return place
+    parts = [event.venue, event.address, " ".join(filter(None, [event.postcode, event.city])), event.country.name]
+    return ", ".join(str(part) for part in parts if part)
 
 
-def build_vevent(event):
+def _topic_names(event, names):
+    return [names.get(topic.translation_key, topic.name) for topic in event.topics.all()]
+
+
+def build_vevent(event, *, topic_names=None, status=None):
+    """The VEVENT of an event. `status` overrides STATUS (the personal feed marks waiting-list
+    places TENTATIVE)."""
     from .models import Event
 
     vevent = VEvent()
@@ -57,7 +78,7 @@ def build_vevent(event):
     tz = event.tzinfo
     vevent.add("dtstart", event.start.astimezone(tz))
     vevent.add("dtend", event.end.astimezone(tz))
-    vevent.add("status", "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED")
+    vevent.add("status", status or ("CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED"))
     place = location(event)
     if place:
         vevent.add("location", place)
@@ -67,7 +88,7 @@ def build_vevent(event):
     vevent.add("url", url)
     description = "\n\n".join(filter(None, [event.summary, plain_text(event.description), url]))
     vevent.add("description", description)
-    topics = [topic.name for topic in event.topics.all()]
+    topics = _topic_names(event, topic_names or {})
     if topics:
         vevent.add("categories", topics)
     organizer = vCalAddress(f"mailto:noreply@{site_domain()}")
@@ -76,7 +97,126 @@ def build_vevent(event):
     return vevent
 
 
-def build_calendar(events, *, name=None, description=None):
+def _text(value):
+    """An iCalendar TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newline escaped."""
+    return (str(value).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def _param(value):
+    text = str(value).replace('"', "'")
+    return f'"{text}"' if any(c in text for c in ":;,") else text
+
+
+def _fold(line):
+    # Most lines are short; long ones are folded exactly as icalendar folds them.
+    return line if len(line.encode()) < 75 else _foldline(line)
+
+
+def _utc(value):
+    return value.astimezone(dt_timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+class _UrlMaker:
+    """Event URLs without a reverse() per event: one per language, then string formatting."""
+
+    def __init__(self):
+        self.prefixes = {}
+
+    def __call__(self, event):
+        language = event.language if event.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        if language not in self.prefixes:
+            with translation.override(language):
+                probe = reverse("events:detail", kwargs={"uid": _PROBE_UID})
+            self.prefixes[language] = settings.SITE_URL.rstrip("/") + probe.replace(str(_PROBE_UID), "{}")
+        return self.prefixes[language].format(event.uid)
+
+
+_PROBE_UID = uuid.UUID(int=0)
+
+
+def serialise_vevent(event, *, topic_names=None, status=None, url_maker=None, domain=None):
+    """The same VEVENT as build_vevent(...).to_ical(), written directly: icalendar's component
+    machinery costs about 1 ms per event, which a feed of thousands cannot afford cold. The tests
+    check that both agree property by property."""
+    from .models import Event
+
+    tz = event.tzinfo
+    domain = domain or site_domain()
+    url = (url_maker or _UrlMaker())(event)
+    lines = [
+        "BEGIN:VEVENT",
+        f"SUMMARY:{_text(event.title)}",
+        f"DTSTART;TZID={event.timezone}:{event.start.astimezone(tz):%Y%m%dT%H%M%S}",
+        f"DTEND;TZID={event.timezone}:{event.end.astimezone(tz):%Y%m%dT%H%M%S}",
+        f"DTSTAMP:{_utc(event.updated_at)}",
+        f"UID:{event.uid}@{domain}",
+        f"SEQUENCE:{event.sequence}",
+    ]
+    topics = _topic_names(event, topic_names or {})
+    if topics:
+        lines.append("CATEGORIES:" + ",".join(_text(topic) for topic in topics))
+    lines.append(f"CREATED:{_utc(event.created_at)}")
+    description = "\n\n".join(filter(None, [event.summary, plain_text(event.description), url]))
+    lines.append(f"DESCRIPTION:{_text(description)}")
+    if event.latitude is not None and event.longitude is not None:
+        lines.append(f"GEO:{float(event.latitude)};{float(event.longitude)}")
+    lines.append(f"LAST-MODIFIED:{_utc(event.updated_at)}")
+    place = location(event)
+    if place:
+        lines.append(f"LOCATION:{_text(place)}")
+    lines.append(f"ORGANIZER;CN={_param(event.organisation.name)}:mailto:noreply@{domain}")
+    lines.append("STATUS:" + (status or ("CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED")))
+    lines.append(f"URL:{url}")
+    lines.append("END:VEVENT")
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
+
+
+def _vevent_key(event, language, status):
+    topics = ",".join(str(topic.pk) for topic in event.topics.all())
+    extra = hashlib.sha1(f"{event.organisation.name}|{topics}|{status}".encode()).hexdigest()[:12]
+    return f"eyos:vevent:{CACHE_VERSION}:{language}:{event.pk}:{event.updated_at.timestamp()}:{event.sequence}:{extra}"
+
+
+def rendered_vevents(events, *, language, topic_names, statuses=None):
+    """Each event's VEVENT as bytes, from the cache where the event has not changed."""
+    statuses = statuses or {}
+    keys = {event.pk: _vevent_key(event, language, statuses.get(event.pk)) for event in events}
+    cached = cache.get_many(list(keys.values()))
+    fresh, chunks = {}, []
+    url_maker, domain = _UrlMaker(), site_domain()
+    for event in events:
+        key = keys[event.pk]
+        chunk = cached.get(key)
+        if chunk is None:
+            chunk = serialise_vevent(event, topic_names=topic_names, status=statuses.get(event.pk),
+                                     url_maker=url_maker, domain=domain)
+            fresh[key] = chunk
+        chunks.append(chunk)
+    if fresh:
+        cache.set_many(fresh, VEVENT_TTL)
+    return chunks
+
+
+def _vtimezone(tzid):
+    """The VTIMEZONE block for one zone, built by icalendar once and then cached."""
+    key = f"eyos:vtimezone:{CACHE_VERSION}:{tzid}"
+    block = cache.get(key)
+    if block is None:
+        import zoneinfo
+        from datetime import datetime
+
+        calendar = Calendar()
+        probe = VEvent()
+        probe.add("dtstart", datetime(2026, 1, 1, tzinfo=zoneinfo.ZoneInfo(tzid)))
+        calendar.add_component(probe)
+        calendar.add_missing_timezones()
+        block = b"".join(component.to_ical() for component in calendar.subcomponents if component.name == "VTIMEZONE")
+        cache.set(key, block, None)
+    return block
+
+
+def calendar_header(*, name, description, refresh=timedelta(hours=1)):
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -86,13 +226,32 @@ def build_calendar(events, *, name=None, description=None):
         calendar.add("name", name)
         calendar.add("x-wr-calname", name)
     if description:
+        calendar.add("description", description)
         calendar.add("x-wr-caldesc", description)
-    for event in events:
-        calendar.add_component(build_vevent(event))
-    calendar.add_missing_timezones()
-    return calendar
+    if refresh:
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(refresh))
+    body = calendar.to_ical()
+    return body[: body.rindex(b"END:VCALENDAR")]
+
+
+def render_calendar(events, *, name="", description="", language=None, topic_names=None, statuses=None,
+                    refresh=timedelta(hours=1)):
+    """A whole calendar: header, one VTIMEZONE per zone used, the events (cached VEVENTs)."""
+    events = list(events)
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    parts = [calendar_header(name=name, description=description, refresh=refresh)]
+    parts += [_vtimezone(zone) for zone in sorted({event.timezone for event in events})]
+    parts += rendered_vevents(events, language=language, topic_names=topic_names or {}, statuses=statuses)
+    parts.append(b"END:VCALENDAR\r\n")
+    return b"".join(parts)
+
+
+def build_calendar(events, *, name=None, description=None):
+    """The same content as an icalendar object (for callers that want to add to it)."""
+    return Calendar.from_ical(render_calendar(events, name=name or "", description=description or "", refresh=None))
 
 
 def event_ics(event):
     """The single-event file, also attached to confirmation and reminder emails."""
-    return build_calendar([event], name=event.title).to_ical()
+    return render_calendar([event], name=event.title, refresh=None)

@@ -5,8 +5,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Prefetch, Q
-from django.utils import timezone
-from wagtail.models import Locale
+from django.conf import settings
+from django.utils import timezone, translation
 
 from .filters import EventFilters  # noqa: F401  (re-exported for views)
 from .models import Event, Registration, Topic
@@ -40,17 +40,34 @@ def upcoming_events(*, country=None, topic=None, limit=3):
 
 def topic_choices():
     """(slug, name in the active language) for every topic, by name. Topics are stored in the
-    default locale; names come from their translation where one exists. One query."""
-    active, default = Locale.get_active(), Locale.get_default()
+    default language; names come from their translation where one exists. One query."""
+    default = settings.LANGUAGE_CODE
+    active = translation.get_language() or default
     originals, translated = {}, {}
-    for topic in Topic.objects.filter(locale__in={active.pk, default.pk}).only("slug", "name", "translation_key", "locale_id"):
-        if topic.locale_id == default.pk:
-            originals[topic.translation_key] = topic
-        if topic.locale_id == active.pk:
-            translated[topic.translation_key] = topic.name
-    return sorted(
-        ((topic.slug, translated.get(key, topic.name)) for key, topic in originals.items()), key=lambda choice: choice[1]
+    rows = Topic.objects.filter(locale__language_code__in={active, default}).values(
+        "slug", "name", "translation_key", "locale__language_code"
     )
+    for row in rows:
+        if row["locale__language_code"] == default:
+            originals[row["translation_key"]] = row
+        if row["locale__language_code"] == active:
+            translated[row["translation_key"]] = row["name"]
+    return sorted(
+        ((row["slug"], translated.get(key, row["name"])) for key, row in originals.items()), key=lambda c: c[1]
+    )
+
+
+def topic_names_by_key():
+    """translation_key → topic name in the active language (for iCal CATEGORIES). One query."""
+    default = settings.LANGUAGE_CODE
+    active = translation.get_language() or default
+    names = {}
+    rows = Topic.objects.filter(locale__language_code__in={active, default}).values(
+        "name", "translation_key", "locale__language_code"
+    ).order_by("locale__language_code" if active > default else "-locale__language_code")
+    for row in rows:  # the active language's name is read last and wins
+        names[row["translation_key"]] = row["name"]
+    return names
 
 
 def _day_start(day):
@@ -74,7 +91,7 @@ def filtered_events(filters, *, exclude=(), now=None, include_cancelled=False):
     if filters.countries and "country" not in exclude:
         events = events.filter(country__in=filters.countries)
     if filters.topics and "topic" not in exclude:
-        events = events.filter(topics__slug__in=filters.topics, topics__locale=Locale.get_default()).distinct()
+        events = events.filter(topics__slug__in=filters.topics, topics__locale__language_code=settings.LANGUAGE_CODE).distinct()
     if filters.format and "format" not in exclude:
         events = events.filter(format=filters.format)
     if filters.language and "language" not in exclude:
@@ -107,7 +124,7 @@ def event_search(filters, *, now=None):
 
     facets = {
         "country": _counts(base(exclude=("country",)), "country"),
-        "topic": _counts(base(exclude=("topic",)).filter(topics__locale=Locale.get_default()), "topics__slug"),
+        "topic": _counts(base(exclude=("topic",)).filter(topics__locale__language_code=settings.LANGUAGE_CODE), "topics__slug"),
         "format": _counts(base(exclude=("format",)), "format"),
         "language": _counts(base(exclude=("language",)), "language"),
     }
@@ -122,20 +139,53 @@ def event_search(filters, *, now=None):
     return EventSearch(events=events, facets=facets)
 
 
-def feed_events(filters, *, now=None):
-    """Events for a calendar feed: the filters, within the feed window, cancelled ones included
-    (calendars must learn of the cancellation)."""
-    from django.conf import settings
+def feed_queryset(filters, *, now=None):
+    """Events of a calendar feed before free-text search: the filters within the feed window,
+    cancelled ones included (calendars must learn of the cancellation). Also the feed's validator:
+    any change among these events changes the feed's ETag."""
 
     now = now or timezone.now()
     events = filtered_events(replace(filters, past=False), now=now, include_cancelled=True)
-    events = events.filter(end__gte=now - settings.EYOS_FEED_PAST, start__lte=now + settings.EYOS_FEED_FUTURE)
+    return events.filter(end__gte=now - settings.EYOS_FEED_PAST, start__lte=now + settings.EYOS_FEED_FUTURE)
+
+
+def feed_validator(filters, *, now=None):
+    """(last change, number of events) of a feed, in one query: what its ETag is made of."""
+    from django.db.models import Max
+
+    result = feed_queryset(filters, now=now).aggregate(last=Max("updated_at"), count=Count("pk"))
+    return result["last"], result["count"]
+
+
+def feed_events(filters, *, now=None):
+    """The events of a feed, at most EYOS_FEED_MAX_EVENTS of them, soonest first."""
+
+    events = feed_queryset(filters, now=now)
     if filters.q:
         events = events.filter(pk__in=_searched_ids(filters.q, published_events()))
-    return (
+    return list(
         events.select_related("organisation")
-        .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("name")))
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("name", "translation_key")))
         .order_by("start", "pk")[: settings.EYOS_FEED_MAX_EVENTS]
+    )
+
+
+def personal_feed_registrations(token):
+    """The registrations behind a personal feed token, with their events; None for an unknown
+    token. Cancelled registrations drop out; cancelled events stay (as cancelled)."""
+    from django.contrib.auth import get_user_model
+
+    if not token:
+        return None
+    user = get_user_model().objects.filter(feed_token=token, is_active=True).only("pk").first()
+    if user is None:
+        return None
+    return list(
+        Registration.objects.filter(user=user, status__in=Registration.ACTIVE,
+                                    event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+        .select_related("event", "event__organisation")
+        .prefetch_related(Prefetch("event__topics", queryset=Topic.objects.only("name", "translation_key")))
+        .order_by("event__start", "pk")
     )
 
 

@@ -534,3 +534,31 @@ def reminders_send(*, now=None):
                 transaction.on_commit(lambda pk=pk: send_registration_email.enqueue(registration_id=pk, kind="reminder"))
                 sent += 1
     return sent
+
+
+# Personal feeds -----------------------------------------------------------------------------
+
+
+def personal_feed_token(*, user):
+    """The secret of the user's personal feed, made on first use."""
+    import secrets
+
+    from django.contrib.auth import get_user_model
+
+    if not user.feed_token:
+        token = secrets.token_urlsafe(32)
+        get_user_model().objects.filter(pk=user.pk, feed_token="").update(feed_token=token)
+        user.feed_token = get_user_model().objects.values_list("feed_token", flat=True).get(pk=user.pk)
+    return user.feed_token
+
+
+@transaction.atomic
+def personal_feed_renew(*, user):
+    """A new secret: calendars subscribed with the old URL stop receiving updates."""
+    import secrets
+
+    from django.contrib.auth import get_user_model
+
+    user.feed_token = secrets.token_urlsafe(32)
+    get_user_model().objects.filter(pk=user.pk).update(feed_token=user.feed_token)
+    return user.feed_token

@@ -1,49 +1,165 @@
-"""iCal feeds: any filter of the event list, one country, one event."""
+"""iCal feeds: any filter of the event list, one country, one event, and a personal feed of one's
+registrations. Conditional GETs answer 304 from the ETag after at most two queries."""
+
+import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+from django_countries import countries
 
 from .. import feeds, selectors
-from ..filters import EventFilterForm
+from ..filters import EventFilterForm, EventFilters
+
+FEED_MAX_AGE = 900  # seconds; calendar clients poll far less often anyway
+BODY_TTL = 6 * 3600
 
 
-def _calendar_response(body, filename):
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+def _language(request):
+    """Names and descriptions follow ?lang= (as the subscribe page writes it), else English."""
+    language = request.GET.get("lang", settings.LANGUAGE_CODE)
+    return language if language in dict(settings.LANGUAGES) else None
+
+
+def _respond(request, *, identity, validator, render, filename):
+    """ETag from what the feed is (identity) and the state of its events (validator); 304 when the
+    client has it; otherwise the body, cached under its ETag for every app server."""
+    last_modified, count = validator
+    stamp = last_modified.isoformat() if last_modified else "-"
+    day = timezone.now().date().isoformat()  # the window moves daily
+    etag = '"' + hashlib.sha256(f"{feeds.CACHE_VERSION}|{identity}|{stamp}|{count}|{day}".encode()).hexdigest()[:32] + '"'
+    last_modified_ts = int(last_modified.timestamp()) if last_modified else None
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
+    if not_modified is None:
+        key = f"eyos:feed:{etag}"
+        body = cache.get(key)
+        if body is None:
+            body = render()
+            cache.set(key, body, BODY_TTL)
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    else:
+        response = not_modified
+    response["ETag"] = etag
+    if last_modified_ts:
+        response["Last-Modified"] = http_date(last_modified_ts)
+    response["Cache-Control"] = f"public, max-age={FEED_MAX_AGE}"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "public, max-age=900"
     return response
 
 
+def _bad_request(message):
+    return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
 def events_feed(request):
-    form = EventFilterForm(request.GET, topic_choices=selectors.topic_choices())
-    if not form.is_valid():
-        return HttpResponseBadRequest(_("Some filters are not valid."), content_type="text/plain; charset=utf-8")
-    events = selectors.feed_events(form.filters())
-    calendar = feeds.build_calendar(events, name=_("European Year of Skills: events"))
-    return _calendar_response(calendar.to_ical(), "events.ics")
+    language = _language(request)
+    if language is None:
+        return _bad_request("Unknown language in ?lang=")
+    with translation.override(language):
+        topics = selectors.topic_choices()
+        form = EventFilterForm(request.GET, topic_choices=topics)
+        if not form.is_valid():
+            return _bad_request(_("Some filters are not valid.") + " " + form.errors.as_text())
+        filters = form.filters()
+
+        def render():
+            return feeds.render_calendar(
+                selectors.feed_events(filters), name=feed_title(filters, dict(topics)),
+                description=feed_description(), language=language, topic_names=selectors.topic_names_by_key(),
+            )
+
+        return _respond(request, identity=f"events|{language}|{filters.as_params()}",
+                        validator=selectors.feed_validator(filters), render=render, filename="events.ics")
 
 
+@require_safe
 def country_feed(request, country):
-    country = country.upper()
-    if country not in settings.EYOS_COUNTRIES:
+    code = country.upper()
+    if code not in settings.EYOS_COUNTRIES:
         raise Http404
-    from django_countries import countries
+    language = _language(request)
+    if language is None:
+        return _bad_request("Unknown language in ?lang=")
+    filters = EventFilters(countries=(code,))
+    with translation.override(language):
+        def render():
+            return feeds.render_calendar(
+                selectors.feed_events(filters), name=feed_title(filters, {}), description=feed_description(),
+                language=language, topic_names=selectors.topic_names_by_key(),
+            )
 
-    events = selectors.feed_events(selectors.EventFilters(countries=(country,)))
-    name = _("European Year of Skills: events in %(country)s") % {"country": countries.name(country)}
-    return _calendar_response(feeds.build_calendar(events, name=name).to_ical(), f"{country.lower()}.ics")
+        return _respond(request, identity=f"country|{language}|{code}", validator=selectors.feed_validator(filters),
+                        render=render, filename=f"{code.lower()}.ics")
 
 
+@require_safe
 def event_ics(request, uid):
     from django.db.models import Prefetch
 
-    from ..models import Event, Topic
+    from ..models import Topic
 
     event = (
         selectors.published_events().select_related("organisation")
-        .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("name"))).filter(uid=uid).first()
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("name", "translation_key")))
+        .filter(uid=uid).first()
     )
     if event is None:
         raise Http404
-    return _calendar_response(feeds.event_ics(event), f"{event.slug[:60] or 'event'}.ics")
+    return _respond(request, identity=f"event|{event.pk}", validator=(event.updated_at, event.sequence),
+                    render=lambda: feeds.event_ics(event), filename=f"{event.slug[:60] or 'event'}.ics")
+
+
+@require_safe
+def personal_feed(request, token):
+    """One's own registrations; waiting-list and unconfirmed places are TENTATIVE."""
+    from ..models import Registration
+
+    registrations = selectors.personal_feed_registrations(token)
+    if registrations is None:
+        raise Http404
+    events = [registration.event for registration in registrations]
+    tentative = {Registration.Status.WAITLISTED, Registration.Status.PENDING}
+    statuses = {r.event.pk: "TENTATIVE" for r in registrations
+                if r.status in tentative and r.event.status != r.event.Status.CANCELLED}
+    body = feeds.render_calendar(events, name=_("My registrations – European Year of Skills"),
+                                 description=feed_description(), statuses=statuses,
+                                 topic_names=selectors.topic_names_by_key())
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    response = get_conditional_response(request, etag=etag) or HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    # Personal: shared caches must not keep it.
+    response["Cache-Control"] = f"private, max-age={FEED_MAX_AGE}"
+    response["Content-Disposition"] = 'inline; filename="my-registrations.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def feed_title(filters, topic_names):
+    """The calendar's name: what the filters select, in the requested language."""
+    parts = []
+    if filters.countries:
+        parts.append(", ".join(str(countries.name(code)) for code in filters.countries))
+    if filters.topics:
+        parts.append(", ".join(topic_names.get(slug, slug) for slug in filters.topics))
+    if filters.format:
+        from ..models import Event
+
+        parts.append(str(Event.Format(filters.format).label))
+    if filters.language:
+        parts.append(str(dict(settings.LANGUAGES)[filters.language]))
+    if filters.q:
+        parts.append(f"“{filters.q}”")
+    if filters.date_from or filters.date_to:
+        parts.append(f"{filters.date_from or '…'} – {filters.date_to or '…'}")
+    title = _("European Year of Skills: events")
+    return f"{title} ({' · '.join(parts)})" if parts else title
+
+
+def feed_description():
+    return _("Events of the European Year of Skills. The calendar updates itself when events change.")

@@ -42,7 +42,32 @@ def event_list(request):
         "page": page,
         "facets": _facet_options(form, search.facets, topics),
         "query_string": urlencode(params),
-        "feed_url": reverse("feeds:events") + ("?" + urlencode(params) if params else ""),
+        "feed_url": reverse("feeds:events") + "?" + urlencode(params + [("lang", translation.get_language())]),
+        "subscribe_url": reverse("events:subscribe") + ("?" + urlencode(params) if params else ""),
+    })
+
+
+def subscribe(request):
+    """For partners: the current filters as a calendar subscription, for every kind of client."""
+    topics = selectors.topic_choices()
+    form = EventFilterForm(request.GET, topic_choices=topics)
+    if not form.is_valid():
+        return render(request, "events/list.html", {"form": form, "page": None, "invalid": True}, status=400)
+    filters = form.filters()
+    params = filters.as_params() + [("lang", translation.get_language())]
+    feed_url = request.build_absolute_uri(reverse("feeds:events") + "?" + urlencode(params))
+    webcal_url = "webcal://" + feed_url.split("://", 1)[1]
+    from .feeds import feed_title
+
+    title = feed_title(filters, dict(topics))
+    return render(request, "events/subscribe.html", {
+        "filters": filters,
+        "title": title,
+        "feed_url": feed_url,
+        "webcal_url": webcal_url,
+        "google_url": "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal_url}),
+        "outlook_url": "https://outlook.live.com/calendar/0/addfromweb?" + urlencode({"url": feed_url, "name": title}),
+        "list_url": reverse("events:list") + ("?" + urlencode(filters.as_params()) if filters.as_params() else ""),
     })
 
 
@@ -243,7 +268,17 @@ def registration_cancel(request, token):
 
 @login_required
 def my_registrations(request):
-    return render(request, "events/my_registrations.html", {"registrations": selectors.my_registrations(request.user)})
+    if request.method == "POST" and request.POST.get("action") == "renew-feed":
+        services.personal_feed_renew(user=request.user)
+        messages.success(request, _("Your calendar link is renewed. The old link no longer works."))
+        return redirect("events:my_registrations")
+    token = services.personal_feed_token(user=request.user)
+    feed_url = request.build_absolute_uri(reverse("feeds:personal", kwargs={"token": token}))
+    return render(request, "events/my_registrations.html", {
+        "registrations": selectors.my_registrations(request.user),
+        "feed_url": feed_url,
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+    })
 
 
 @login_required

@@ -44,6 +44,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default="en",
         help_text=_("Emails and notifications are sent in this language."),
     )
+    # Secret part of the URL of the personal iCal feed of one's registrations; renewing it
+    # revokes the old URL. Empty until the feed is first used.
+    feed_token = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
