@@ -89,16 +89,36 @@ def can_publish_directly(user, country_code):
 
 
 def can_create_for(user, organisation, country_code):
-    """An organiser creates events for their organisation, in its country; a coordinator for any
-    organisation in the countries they coordinate."""
-    if can_publish_directly(user, country_code):
-        return True
-    return is_member(user, organisation) and organisation.country.code == country_code
+    """Events belong to the country of their organisation. Organisers create them for their own
+    organisation; coordinators for any organisation of a country they coordinate."""
+    if organisation.country.code != country_code:
+        return False
+    return can_publish_directly(user, country_code) or is_member(user, organisation)
+
+
+def scoped_country(user, country_code):
+    """A country filter a coordinator may apply: the code when it is one of theirs, else None."""
+    code = (country_code or "").upper()
+    return code if code and code in coordinator_countries(user) else None
 
 
 def can_cancel_registration(user, registration):
-    """Account holders cancel their own registrations; guests use the signed link in their email."""
-    return bool(user and user.is_authenticated and registration.user_id == user.pk)
+    """Account holders cancel their own registrations (also those made as a guest with their
+    verified address); guests use the signed link in their email."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return registration.user_id == user.pk or registration.email == user.email.lower()
+
+
+def own_registrations(user):
+    """Registrations that belong to an account: made signed in, or as a guest with its address."""
+    from django.db.models import Q
+
+    from events.models import Registration
+
+    if not (user and user.is_authenticated and user.is_active):
+        return Registration.objects.none()
+    return Registration.objects.filter(Q(user=user) | Q(email=user.email.lower()))
 
 
 def registrant_events(user):

@@ -104,8 +104,16 @@ def review_event(user, uid):
     )
 
 
+HISTORY_LIMIT = 50
+
+
 def event_history(event):
-    return list(ModelLogEntry.objects.for_instance(event).select_related("user").order_by("-timestamp", "-pk"))
+    """The event's own history, newest first. Registrations are counted elsewhere; listing each
+    of them here would bury the moderation decisions."""
+    return list(
+        ModelLogEntry.objects.for_instance(event).exclude(action__startswith="eyos.registration.")
+        .select_related("user").order_by("-timestamp", "-pk")[:HISTORY_LIMIT]
+    )
 
 
 def _normalised_title(title):

@@ -55,11 +55,9 @@ def _page(request, queryset):
 
 
 def _filters(request):
-    country = request.GET.get("country", "")
-    if country not in permissions.coordinator_countries(request.user):
-        country = ""
+    country = permissions.scoped_country(request.user, request.GET.get("country")) or ""
     try:
-        older_than = max(0, int(request.GET.get("older_than") or 0)) or None
+        older_than = min(max(0, int(request.GET.get("older_than") or 0)), 3650) or None
     except ValueError:
         older_than = None
     return selectors.QueueFilters(
@@ -284,9 +282,11 @@ def event_registrants_csv(request, uid):
 def registrations_csv(request):
     """Every registration of the coordinator's countries (or one of them: ?country=FR)."""
     registrations = permissions.exportable_registrations(request.user)
-    country = request.GET.get("country", "").upper()
+    country = request.GET.get("country", "")
     if country:
-        if country not in permissions.coordinator_countries(request.user):
+        country = permissions.scoped_country(request.user, country)
+        if country is None:
             raise Http404
         registrations = registrations.filter(event__country=country)
+    country = country or ""
     return exports.registrations_csv(exports.ordered(registrations), f"registrations-{country.lower() or 'all'}.csv")

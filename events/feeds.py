@@ -52,18 +52,24 @@ def plain_text(html):
     return html_module.unescape(re.sub(r"\n{3,}", "\n\n", text)).strip()
 
 
-def location(event):
+def location(event, *, join_link=False):
+    """Where the event happens. The link to join online is for registrants only: public feeds and
+    pages say "Online"; the calendar file attached to registrants' emails carries the link."""
+    from .models import Event
+
+    online = event.online_url if join_link and event.online_url else str(Event.Format.ONLINE.label)
     if event.format == "online":
-        return event.online_url
+        return online
     parts = [event.venue, event.address, " ".join(filter(None, [event.postcode, event.city])), event.country.name]
-    return ", ".join(str(part) for part in parts if part)
+    place = ", ".join(str(part) for part in parts if part)
+    return f"{place} / {online}" if event.format == "hybrid" else place
 
 
 def _topic_names(event, names):
     return [names.get(topic.translation_key, topic.name) for topic in event.topics.all()]
 
 
-def build_vevent(event, *, topic_names=None, status=None):
+def build_vevent(event, *, topic_names=None, status=None, join_link=False):
     """The VEVENT of an event. `status` overrides STATUS (the personal feed marks waiting-list
     places TENTATIVE)."""
     from .models import Event
@@ -79,7 +85,7 @@ def build_vevent(event, *, topic_names=None, status=None):
     vevent.add("dtstart", event.start.astimezone(tz))
     vevent.add("dtend", event.end.astimezone(tz))
     vevent.add("status", status or ("CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED"))
-    place = location(event)
+    place = location(event, join_link=join_link)
     if place:
         vevent.add("location", place)
     if event.latitude is not None and event.longitude is not None:
@@ -135,7 +141,7 @@ class _UrlMaker:
 _PROBE_UID = uuid.UUID(int=0)
 
 
-def serialise_vevent(event, *, topic_names=None, status=None, url_maker=None, domain=None):
+def serialise_vevent(event, *, topic_names=None, status=None, url_maker=None, domain=None, join_link=False):
     """The same VEVENT as build_vevent(...).to_ical(), written directly: icalendar's component
     machinery costs about 1 ms per event, which a feed of thousands cannot afford cold. The tests
     check that both agree property by property."""
@@ -162,7 +168,7 @@ def serialise_vevent(event, *, topic_names=None, status=None, url_maker=None, do
     if event.latitude is not None and event.longitude is not None:
         lines.append(f"GEO:{float(event.latitude)};{float(event.longitude)}")
     lines.append(f"LAST-MODIFIED:{_utc(event.updated_at)}")
-    place = location(event)
+    place = location(event, join_link=join_link)
     if place:
         lines.append(f"LOCATION:{_text(place)}")
     lines.append(f"ORGANIZER;CN={_param(event.organisation.name)}:mailto:noreply@{domain}")
@@ -178,9 +184,13 @@ def _vevent_key(event, language, status):
     return f"eyos:vevent:{CACHE_VERSION}:{language}:{event.pk}:{event.updated_at.timestamp()}:{event.sequence}:{extra}"
 
 
-def rendered_vevents(events, *, language, topic_names, statuses=None):
+def rendered_vevents(events, *, language, topic_names, statuses=None, join_links=False):
     """Each event's VEVENT as bytes, from the cache where the event has not changed."""
     statuses = statuses or {}
+    if join_links:  # registrants' files: never cached next to the public ones
+        url_maker = _UrlMaker()
+        return [serialise_vevent(event, topic_names=topic_names, status=statuses.get(event.pk), url_maker=url_maker,
+                                 join_link=True) for event in events]
     keys = {event.pk: _vevent_key(event, language, statuses.get(event.pk)) for event in events}
     cached = cache.get_many(list(keys.values()))
     fresh, chunks = {}, []
@@ -236,13 +246,14 @@ def calendar_header(*, name, description, refresh=timedelta(hours=1)):
 
 
 def render_calendar(events, *, name="", description="", language=None, topic_names=None, statuses=None,
-                    refresh=timedelta(hours=1)):
+                    refresh=timedelta(hours=1), join_links=False):
     """A whole calendar: header, one VTIMEZONE per zone used, the events (cached VEVENTs)."""
     events = list(events)
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     parts = [calendar_header(name=name, description=description, refresh=refresh)]
     parts += [_vtimezone(zone) for zone in sorted({event.timezone for event in events})]
-    parts += rendered_vevents(events, language=language, topic_names=topic_names or {}, statuses=statuses)
+    parts += rendered_vevents(events, language=language, topic_names=topic_names or {}, statuses=statuses,
+                              join_links=join_links)
     parts.append(b"END:VCALENDAR\r\n")
     return b"".join(parts)
 
@@ -252,6 +263,6 @@ def build_calendar(events, *, name=None, description=None):
     return Calendar.from_ical(render_calendar(events, name=name or "", description=description or "", refresh=None))
 
 
-def event_ics(event):
-    """The single-event file, also attached to confirmation and reminder emails."""
-    return render_calendar([event], name=event.title, refresh=None)
+def event_ics(event, *, join_link=False):
+    """The single-event file. Attached to registrants' emails, it carries the link to join."""
+    return render_calendar([event], name=event.title, refresh=None, join_links=join_link)

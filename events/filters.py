@@ -12,6 +12,7 @@ from .forms import participating_countries
 from .models import Event
 
 MAX_QUERY_LENGTH = 200
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
 class EventFilterForm(forms.Form):
@@ -37,6 +38,19 @@ class EventFilterForm(forms.Form):
     def add_prefix(self, field_name):
         # Field names in the query string, and in the form's HTML.
         return self.PARAMETERS.get(field_name, field_name)
+
+    def _clean_date(self, name):
+        value = self.cleaned_data.get(name)
+        if value and not (EARLIEST <= value <= LATEST):
+            raise forms.ValidationError(_("Choose a date between %(first)s and %(last)s."),
+                                        params={"first": EARLIEST.year, "last": LATEST.year})
+        return value
+
+    def clean_date_from(self):
+        return self._clean_date("date_from")
+
+    def clean_date_to(self):
+        return self._clean_date("date_to")
 
     def clean(self):
         cleaned = super().clean()

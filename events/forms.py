@@ -3,6 +3,7 @@ saving goes through events.services, which checks permission again."""
 
 import zoneinfo
 from datetime import datetime
+from datetime import timezone as dt_timezone
 
 import nh3
 from django import forms
@@ -36,6 +37,34 @@ def timezone_choices():
     return [("", "---------")] + [(zone, zone.replace("_", " ")) for zone in zones]
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A wall-clock time with no zone yet: the form applies the event's own time zone. (Django's
+    field would read it in the server's zone first, and refuse times that only that zone skips.)"""
+
+    widget = None
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", LocalDateTimeInput())
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        with timezone.override(dt_timezone.utc):  # UTC has no gaps: nothing is refused here
+            result = super().to_python(value)
+        return result.replace(tzinfo=None) if result else result
+
+    def prepare_value(self, value):
+        return value.replace(tzinfo=None) if isinstance(value, datetime) else value
+
+
+def in_zone(naive, tz):
+    """The aware time for a wall-clock time in a zone, or None when the clock skips it (the hour
+    lost when summer time starts). In the repeated hour in autumn, the first one is taken."""
+    aware = naive.replace(tzinfo=tz, fold=0)
+    if aware.astimezone(dt_timezone.utc).astimezone(tz).replace(tzinfo=None) != naive:
+        return None
+    return aware
+
+
 class LocalDateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -54,6 +83,10 @@ class EventForm(forms.ModelForm):
 
     LOCAL_TIME_FIELDS = ("start", "end", "registration_opens", "registration_closes")
 
+    start = LocalDateTimeField(label=_("start"))
+    end = LocalDateTimeField(label=_("end"))
+    registration_opens = LocalDateTimeField(label=_("registration opens"), required=False)
+    registration_closes = LocalDateTimeField(label=_("registration closes"), required=False)
     timezone = forms.ChoiceField(label=_("time zone"), choices=timezone_choices)
     description = forms.CharField(
         label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
@@ -81,7 +114,6 @@ class EventForm(forms.ModelForm):
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
             "accessibility_notes": forms.Textarea(attrs={"rows": 3}),
-            **{name: LocalDateTimeInput() for name in ("start", "end", "registration_opens", "registration_closes")},
         }
 
     def __init__(self, *args, **kwargs):
@@ -125,10 +157,19 @@ class EventForm(forms.ModelForm):
             for name in self.LOCAL_TIME_FIELDS:
                 value = cleaned.get(name)
                 if isinstance(value, datetime):
-                    # The browser sent a wall-clock time; Django read it in the server's zone.
-                    naive = timezone.make_naive(value, timezone.get_current_timezone())
-                    cleaned[name] = naive.replace(tzinfo=tz)
+                    aware = in_zone(value, tz)
+                    if aware is None:
+                        self.add_error(name, _("This time does not exist in the event's time zone (the clocks "
+                                               "change then). Choose another time."))
+                        cleaned.pop(name, None)
+                    else:
+                        cleaned[name] = aware
             self._keep_unchanged_times(cleaned)
+        else:
+            # No valid zone (that field shows the error): compare the times as they are.
+            for name in self.LOCAL_TIME_FIELDS:
+                if isinstance(cleaned.get(name), datetime):
+                    cleaned[name] = cleaned[name].replace(tzinfo=dt_timezone.utc)
         start = cleaned.get("start")
         if start and self._start_must_be_future(cleaned) and start <= timezone.now():
             self.add_error("start", _("The start must be in the future."))

@@ -26,11 +26,14 @@ def hit(scope, value, *, limit, window):
 
 
 def client_ip(request):
-    # Behind the load balancer, the proxy's address is REMOTE_ADDR; production settings set
-    # EYOS_TRUSTED_PROXY_HEADER when the proxy is trusted to set it.
+    """The visitor's address. Behind N trusted proxies (EYOS_TRUSTED_PROXIES=N) it is the entry the
+    outermost trusted proxy appended to X-Forwarded-For, counted from the right: entries further
+    left were written by the client and can be forged."""
     from django.conf import settings
 
-    header = getattr(settings, "EYOS_TRUSTED_PROXY_HEADER", "")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
+    proxies = settings.EYOS_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")

@@ -133,7 +133,7 @@ def event_search(filters, *, now=None):
         base()
         .select_related("organisation")
         .only(*LIST_FIELDS)
-        .annotate(places_taken=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)))
+        .annotate(places_taken=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED), distinct=True))
         .order_by(*order)
     )
     return EventSearch(events=events, facets=facets)
@@ -177,11 +177,13 @@ def personal_feed_registrations(token):
 
     if not token:
         return None
-    user = get_user_model().objects.filter(feed_token=token, is_active=True).only("pk").first()
+    from coordinators import permissions
+
+    user = get_user_model().objects.filter(feed_token=token, is_active=True).only("pk", "email", "is_active").first()
     if user is None:
         return None
     return list(
-        Registration.objects.filter(user=user, status__in=Registration.ACTIVE,
+        permissions.own_registrations(user).filter(status__in=Registration.ACTIVE,
                                     event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
         .select_related("event", "event__organisation")
         .prefetch_related(Prefetch("event__topics", queryset=Topic.objects.only("name", "translation_key")))
@@ -200,7 +202,7 @@ def event_detail(uid):
         published_events()
         .select_related("organisation")
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("slug", "name", "translation_key")))
-        .annotate(places_taken=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)))
+        .annotate(places_taken=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED), distinct=True))
         .get(uid=uid)
     )
 
@@ -224,8 +226,10 @@ def organiser_event_list(user):
 
 
 def my_registrations(user):
+    from coordinators import permissions
+
     return list(
-        Registration.objects.filter(user=user).select_related("event")
+        permissions.own_registrations(user).select_related("event")
         .only("status", "created_at", "event__uid", "event__title", "event__start", "event__timezone",
               "event__status", "event__language")
         .order_by("-event__start", "-pk")

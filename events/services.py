@@ -146,6 +146,14 @@ def event_update(*, user, event, data, topics=None):
     log(instance=event, action="wagtail.edit", user=user, data={"fields": changed})
     if "capacity" in changed:
         _promote_waiting_list(event)  # more places: the waiting list moves up
+    if event.status == Status.PUBLISHED and any(field in SCHEDULE_FIELDS for field in changed):
+        # Registrants hear of a new time or place, with the updated calendar file, and get their
+        # reminder again for the new time.
+        active = event.registrations.filter(status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED])
+        active.update(reminder_sent_at=None)
+        for registration in active:
+            _notify_registration(registration, "event_changed")
+        _schedule_reminders(event)
     return event
 
 
@@ -491,8 +499,10 @@ def registration_cancel(*, registration, user=None, by_token=False):
 
 
 def _promote_waiting_list(event):
-    """Fill free places from the waiting list, first come, first served."""
-    if event.status != Status.PUBLISHED:
+    """Fill free places from the waiting list, first come, first served - while the event still
+    takes registrations here and has not started."""
+    if (event.status != Status.PUBLISHED or event.registration_mode != Event.RegistrationMode.PLATFORM
+            or timezone.now() >= event.start):
         return []
     promoted = []
     waiting = event.registrations.select_for_update().filter(status=Registration.Status.WAITLISTED).order_by(

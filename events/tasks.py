@@ -33,7 +33,7 @@ def send_event_notification(*, event_id, kind, user_ids):
 
 REGISTRATION_KINDS = {
     "confirm_request", "confirmed", "waitlisted", "promoted", "cancelled", "reminder", "event_cancelled",
-    "already_registered",
+    "already_registered", "event_changed",
 }
 
 
@@ -69,8 +69,8 @@ def send_registration_email(*, registration_id, kind):
         subject = render_to_string(f"events/email/registration_{kind}_subject.txt", context).strip()
         body = render_to_string(f"events/email/registration_{kind}.txt", context)
     message = EmailMessage(" ".join(subject.split()), body, None, [registration.email])
-    if kind in {"confirmed", "promoted", "reminder"}:
-        message.attach(f"{event.slug[:60] or 'event'}.ics", feeds.event_ics(event), "text/calendar; charset=utf-8; method=PUBLISH")
+    if kind in {"confirmed", "promoted", "reminder", "event_changed"}:
+        message.attach(f"{event.slug[:60] or 'event'}.ics", feeds.event_ics(event, join_link=registration.status == Registration.Status.CONFIRMED), "text/calendar; charset=utf-8; method=PUBLISH")
     message.send()
     return 1
 

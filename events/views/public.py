@@ -15,19 +15,27 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coordinators import permissions
+
 from .. import feeds, ratelimit, selectors, services
-from ..filters import EventFilterForm
+from ..filters import EventFilterForm, EventFilters
 from ..forms import AccountRegistrationForm, RegistrationForm
 from ..models import Event, Registration
 
 PAGE_SIZE = 20
+# As django.utils.html.json_script: nothing in the data can end or confuse the <script> element.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def event_list(request):
     topics = selectors.topic_choices()
     form = EventFilterForm(request.GET, topic_choices=topics)
     if not form.is_valid():
-        return render(request, "events/list.html", {"form": form, "page": None, "invalid": True}, status=400)
+        # The form again, with its errors and every option (counted without filters).
+        facets = _facet_options(form, selectors.event_search(EventFilters()).facets, topics)
+        return render(request, "events/list.html", {
+            "form": form, "page": None, "invalid": True, "facets": facets, "filters": EventFilters(),
+        }, status=400)
     filters = form.filters()
     search = selectors.event_search(filters)
     page = Paginator(search.events.prefetch_related("topics"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -75,14 +83,15 @@ def _facet_options(form, facets, topics):
     """For each multiple-choice filter, its options with how many events each would give."""
     from ..forms import participating_countries
 
-    selected = form.cleaned_data
+    selected = getattr(form, "cleaned_data", {})
+    countries, topic_slugs = selected.get("country") or (), selected.get("topic") or ()
     return {
-        "country": [(code, name, facets["country"].get(code, 0), code in selected["country"])
+        "country": [(code, name, facets["country"].get(code, 0), code in countries)
                     for code, name in participating_countries()],
-        "topic": [(slug, name, facets["topic"].get(slug, 0), slug in selected["topic"]) for slug, name in topics],
-        "format": [(value, label, facets["format"].get(value, 0), value == selected["format"])
+        "topic": [(slug, name, facets["topic"].get(slug, 0), slug in topic_slugs) for slug, name in topics],
+        "format": [(value, label, facets["format"].get(value, 0), value == selected.get("format"))
                    for value, label in Event.Format.choices],
-        "language": [(code, name, facets["language"].get(code, 0), code == selected["language"])
+        "language": [(code, name, facets["language"].get(code, 0), code == selected.get("language"))
                      for code, name in settings.LANGUAGES if facets["language"].get(code)],
     }
 
@@ -101,7 +110,7 @@ def event_detail(request, uid, form=None, status=200):
     places_left = selectors.places_left(event)
     own = None
     if request.user.is_authenticated:
-        own = Registration.objects.filter(event=event, user=request.user, status__in=Registration.ACTIVE).first()
+        own = permissions.own_registrations(request.user).filter(event=event, status__in=Registration.ACTIVE).first()
     return render(request, "events/detail.html", {
         "event": event,
         "places_left": places_left,
@@ -112,7 +121,7 @@ def event_detail(request, uid, form=None, status=200):
         "ics_url": reverse("feeds:event", kwargs={"uid": event.uid}),
         "google_url": google_calendar_link(event, request),
         "outlook_url": outlook_link(event, request),
-        "json_ld": json.dumps(schema_org(event, request), ensure_ascii=False).replace("</", "<\\/"),
+        "json_ld": json.dumps(schema_org(event, request), ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES),
         "absolute_url": request.build_absolute_uri(),
     }, status=status)
 
@@ -170,17 +179,20 @@ def schema_org(event, request):
                         "postalCode": event.postcode, "addressCountry": event.country.code},
         })
     if event.format != "onsite":
-        locations.append({"@type": "VirtualLocation", "url": event.online_url})
+        # The join link is for registrants; the public learns where to register.
+        locations.append({"@type": "VirtualLocation", "url": request.build_absolute_uri()})
     data["location"] = locations[0] if len(locations) == 1 else locations
     return data
 
 
-def _rate_limited(request, email=""):
-    limits = settings.EYOS_REGISTRATION_RATE
-    ok = ratelimit.hit("register-ip", ratelimit.client_ip(request), limit=limits["ip"][0], window=limits["ip"][1])
-    if email:
-        ok = ratelimit.hit("register-email", email.lower(), limit=limits["email"][0], window=limits["email"][1]) and ok
-    return not ok
+def _rate_limited(request):
+    limit, window = settings.EYOS_REGISTRATION_RATE["ip"]
+    return not ratelimit.hit("register-ip", ratelimit.client_ip(request), limit=limit, window=window)
+
+
+def _rate_limited_email(email):
+    limit, window = settings.EYOS_REGISTRATION_RATE["email"]
+    return not ratelimit.hit("register-email", email, limit=limit, window=window)
 
 
 def too_many_requests(request):
@@ -193,7 +205,7 @@ def register(request, uid):
     language = translation.get_language()
     if request.user.is_authenticated:
         form = AccountRegistrationForm(request.POST)
-        if _rate_limited(request, request.user.email):
+        if _rate_limited(request) or _rate_limited_email(request.user.email.lower()):
             return too_many_requests(request)
         if not form.is_valid():
             return event_detail(request, uid, form=form, status=400)
@@ -214,10 +226,13 @@ def register(request, uid):
         return redirect("events:detail", uid=event.uid)
 
     form = RegistrationForm(request.POST)
-    if _rate_limited(request, request.POST.get("email", "")[:254]):
+    if _rate_limited(request):
         return too_many_requests(request)
     if not form.is_valid():
         return event_detail(request, uid, form=form, status=400)
+    # Counted on the address as it will be used (normalised), so spaces or case cannot dodge it.
+    if _rate_limited_email(form.cleaned_data["email"].strip().lower()):
+        return too_many_requests(request)
     email = form.cleaned_data["email"]
     if not form.is_bot():
         try:
@@ -284,7 +299,7 @@ def my_registrations(request):
 @login_required
 @require_POST
 def my_registration_cancel(request, pk):
-    registration = get_object_or_404(Registration.objects.filter(user=request.user), pk=pk)
+    registration = get_object_or_404(permissions.own_registrations(request.user), pk=pk)
     services.registration_cancel(registration=registration, user=request.user)
     messages.success(request, _("Your registration is cancelled."))
     return redirect("events:my_registrations")

@@ -75,7 +75,7 @@ def test_empty_state_and_shareable_urls(client, island):
     assert titles(response) == []
     assert "No events match these filters." in response.content.decode()
     html = client.get("/en/events/?country=MT&topic=green-skills").content.decode()
-    assert 'href="/feeds/events.ics?country=MT&amp;topic=green-skills"' in html
+    assert 'href="/feeds/events.ics?country=MT&amp;topic=green-skills&amp;lang=en"' in html
 
 
 @pytest.mark.parametrize("query", ["country=XX", "format=underwater", "from=yesterday", "to=2026-13-45",

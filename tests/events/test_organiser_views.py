@@ -287,3 +287,22 @@ def test_forms_are_accessible(client, organiser):
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_title_error"' in html or 'id_title_error' in html
     assert 'href="#id_title"' in html  # the error summary links to the field
+
+
+@pytest.mark.parametrize("zone, local, valid", [
+    ("Europe/Helsinki", "2030-03-31T02:30", True),   # a gap in Brussels (the server's zone), not in Helsinki
+    ("Europe/Lisbon", "2030-03-31T01:30", False),    # Lisbon's clocks skip 01:00-02:00 that night
+    ("Europe/Paris", "2030-10-27T02:30", True),      # the repeated hour: the first one is taken
+])
+def test_times_are_read_in_the_events_zone_around_clock_changes(client, organiser, zone, local, valid):
+    client.force_login(organiser)
+    end = local[:11] + "05:00"
+    response = client.post("/en/organise/events/new/", valid_event(
+        organiser.organisations.get(), timezone=zone, start=local, end=end))
+    if valid:
+        assert response.status_code == 302, response.context["form"].errors
+        event = Event.objects.get(title="Atelier compétences numériques")
+        assert event.start.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M") == local
+    else:
+        assert "does not exist" in str(response.context["form"].errors["start"])
+        assert not Event.objects.filter(title="Atelier compétences numériques").exists()
