@@ -20,6 +20,7 @@ help:
 	@echo "make test     the whole test suite on SQLite"
 	@echo "make test-pg  the whole test suite on PostgreSQL (DATABASE_URL, default $(PG_URL))"
 	@echo "make serve    production-like: gunicorn + whitenoise + task worker"
+	@echo "make bench    benchmarks (iCal feed vs django-ical)"
 	@echo "make messages extract and compile translations"
 
 $(VENV)/.python-ok:
@@ -53,6 +54,9 @@ test: $(VENV)/.installed-test
 
 test-pg: $(VENV)/.installed-test
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m pytest --create-db $(ARGS)
+
+bench: $(VENV)/.installed-test
+	$(PY) bench/feeds.py
 
 serve: $(VENV)/.installed
 	@mkdir -p var

@@ -161,12 +161,27 @@ def test_unpublished_events_are_not_found(client, island):
     assert client.get(f"/en/events/{island['draft'].uid}/").status_code == 404
 
 
-def test_campaign_block_shows_real_events_by_country(client, db):
+def test_campaign_block_shows_real_events_by_country_and_topic(client, db):
+    from campaigns.blocks import UpcomingEventsBlock
     from campaigns.models import NationalPage
 
-    page = NationalPage.objects.get(country="FR", locale__language_code="en")
-    html = client.get(page.url).content.decode()
-    french = Event.objects.filter(country="FR", status="published", end__gte=timezone.now()).order_by("start").first()
-    if "upcoming-events" in html:
-        assert french.title in html
-        assert "/en/events/?country=FR" in html
+    home = client.get("/en/").content.decode()
+    soonest = Event.objects.filter(status="published", end__gte=timezone.now()).order_by("start", "pk").first()
+    assert soonest.title in home  # the home page's block, with no country set
+
+    block = UpcomingEventsBlock()
+    national = NationalPage.objects.get(country="FR", locale__language_code="en")
+    value = block.to_python({"heading": "Next", "country": "", "topic": "", "limit": 12})
+    html = block.render(value, context={"page": national})
+    french = Event.objects.filter(status="published", country="FR", end__gte=timezone.now())
+    german = Event.objects.filter(status="published", country="DE", end__gte=timezone.now())
+    assert all(event.title in html for event in french.order_by("start")[:3])
+    assert not any(event.title in html for event in german if not french.filter(title=event.title).exists())
+    assert "/en/events/?country=FR" in html
+
+    topical = block.to_python({"heading": "Next", "country": "DE", "topic": "green-skills", "limit": 12})
+    html = block.render(topical, context={"page": national})
+    expected = german.filter(topics__slug="green-skills").distinct()
+    assert expected.exists()
+    assert all(event.title in html for event in expected.order_by("start")[:3])
+    assert "country=DE&amp;topic=green-skills" in html

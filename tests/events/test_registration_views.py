@@ -78,7 +78,7 @@ def test_the_whole_guest_path_through_the_outbox(client, event, django_capture_o
         services.reminders_send()
     reminder = mail.outbox[-1]
     assert reminder.to == ["anne@example.org"] and reminder.subject == french("Reminder: %(title)s", title="Atelier CV")
-    assert reminder.attachments[0][1].startswith(b"BEGIN:VCALENDAR")
+    assert str(reminder.attachments[0][1]).startswith("BEGIN:VCALENDAR")
 
     # Anne cancels from the link in her email; Bob gets her place and an email saying so.
     cancel = link(reminder, "cancel")
