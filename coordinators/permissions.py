@@ -159,6 +159,19 @@ def require(allowed):
         raise PermissionDenied("You may not do this for this event.")
 
 
+def coverage_pages(user):
+    """Pages whose translations a user follows: every campaign and national page for the EU team,
+    their countries' national pages for coordinators."""
+    from wagtail.models import Page
+
+    from campaigns.models import CampaignIndexPage, CampaignPage, HomePage, NationalPage
+
+    if is_eu_team(user):
+        return Page.objects.type(HomePage, CampaignIndexPage, CampaignPage, NationalPage)
+    pages = NationalPage.objects.filter(country__in=coordinator_countries(user)).values("pk")
+    return Page.objects.filter(pk__in=pages)
+
+
 # Wagtail page permissions of a country's NationalPage subtree (every locale's copy) belong to one
 # group per country; its members are exactly that country's coordinators.
 COUNTRY_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")

@@ -165,3 +165,69 @@ def possible_duplicates(user, event, limit=10):
 class Duplicate:
     event: Event
     reasons: tuple
+
+
+@dataclass
+class CoverageRow:
+    title: str
+    cells: dict  # language code → "live", "draft" or absent
+    edit_urls: dict
+
+    @property
+    def missing(self):
+        return len(settings.LANGUAGES) - len(self.cells)
+
+    @property
+    def columns(self):
+        """(language, "live"/"draft"/"", page id) in the order of settings.LANGUAGES."""
+        return [(code, self.cells.get(code, ""), self.edit_urls.get(code)) for code, _name in settings.LANGUAGES]
+
+
+def page_coverage(user):
+    """For each page the user follows: in which languages it exists and is live. One query."""
+    rows = {}
+    pages = permissions.coverage_pages(user).values(
+        "pk", "translation_key", "title", "live", "locale__language_code", "path"
+    ).order_by("path")
+    for page in pages:
+        row = rows.setdefault(page["translation_key"], CoverageRow(title=page["title"], cells={}, edit_urls={}))
+        code = page["locale__language_code"]
+        if code == settings.LANGUAGE_CODE:
+            row.title = page["title"]
+        row.cells[code] = "live" if page["live"] else "draft"
+        row.edit_urls[code] = page["pk"]
+    return list(rows.values())
+
+
+@dataclass(frozen=True)
+class CountryFigures:
+    code: str
+    name: str
+    upcoming: int
+    waiting: int
+    confirmed: int
+
+
+def country_key_figures(user):
+    """For the admin home: each of the user's countries with its upcoming published events, its
+    queue and its confirmed registrations. Two queries."""
+    from django_countries import countries
+
+    from events.models import Registration
+
+    now = timezone.now()
+    codes = sorted(permissions.coordinator_countries(user))
+    events = permissions.moderatable_events(user).filter(country__in=codes)
+    figures = {row["country"]: row for row in events.order_by().values("country").annotate(
+        upcoming=Count("pk", filter=Q(status=Event.Status.PUBLISHED, start__gte=now)),
+        waiting=Count("pk", filter=Q(status=Event.Status.SUBMITTED)),
+    )}
+    confirmed = dict(
+        Registration.objects.filter(event__in=events, event__start__gte=now, status=Registration.Status.CONFIRMED)
+        .order_by().values("event__country").annotate(n=Count("pk")).values_list("event__country", "n")
+    )
+    return [
+        CountryFigures(code, str(countries.name(code)), figures.get(code, {}).get("upcoming", 0),
+                       figures.get(code, {}).get("waiting", 0), confirmed.get(code, 0))
+        for code in codes
+    ]

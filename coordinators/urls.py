@@ -16,4 +16,10 @@ urlpatterns = [
     path("events/<uuid:uid>/cancel/", views.event_cancel, name="event_cancel"),
     path("events/<uuid:uid>/registrants.csv", views.event_registrants_csv, name="event_registrants_csv"),
     path("registrations.csv", views.registrations_csv, name="registrations_csv"),
+    path("dashboard/", views.dashboard_index, name="dashboard_index"),
+    path("dashboard/eu/", views.eu_dashboard, name="dashboard_eu"),
+    path("dashboard/eu/countries.csv", views.eu_dashboard_csv, name="dashboard_eu_csv"),
+    path("dashboard/<str:country>/", views.country_dashboard, name="dashboard"),
+    path("dashboard/<str:country>/<slug:table>.csv", views.dashboard_csv, name="dashboard_csv"),
+    path("coverage/", views.coverage, name="coverage"),
 ]

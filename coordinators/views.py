@@ -9,7 +9,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,7 +23,7 @@ from events import exports, services
 from events.forms import CancelForm, CoordinatorEventForm, RejectForm, RequestChangesForm
 from events.models import Event
 
-from . import permissions, selectors
+from . import charts, dashboard, permissions, selectors
 
 PAGE_SIZE = 50
 
@@ -290,3 +292,112 @@ def registrations_csv(request):
         registrations = registrations.filter(event__country=country)
     country = country or ""
     return exports.registrations_csv(exports.ordered(registrations), f"registrations-{country.lower() or 'all'}.csv")
+
+
+# Dashboards -----------------------------------------------------------------------------------
+
+
+@coordinator_required
+def dashboard_index(request):
+    if permissions.is_eu_team(request.user):
+        return redirect("coordinators:dashboard_eu")
+    first = sorted(permissions.coordinator_countries(request.user))[0]
+    return redirect("coordinators:dashboard", country=first)
+
+
+def _period_or_400(request):
+    try:
+        return dashboard.parse_period(request.GET), None
+    except dashboard.InvalidPeriod as error:
+        return None, HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+
+
+def _scoped_country_or_404(request, country):
+    code = permissions.scoped_country(request.user, country)
+    if code is None or country != code:
+        raise Http404
+    return code
+
+
+@coordinator_required
+def country_dashboard(request, country):
+    country = _scoped_country_or_404(request, country)
+    period, error = _period_or_400(request)
+    if error:
+        return error
+    board = dashboard.country_dashboard(request.user, country, period)
+    from django_countries import countries
+
+    name = str(countries.name(country))
+    title = _("Dashboard: %(country)s") % {"country": name}
+    return _render(request, "coordinators/dashboard.html", {
+        "page_title": title, "header_title": title, "board": board, "country_name": name,
+        "period": period, "period_query": urlencode(period.as_params()),
+        "countries": _country_choices(request.user),
+        "charts": charts.country_charts(board),
+        "breadcrumbs": [{"url": "", "label": title}],
+    })
+
+
+@coordinator_required
+def eu_dashboard(request):
+    if not permissions.is_eu_team(request.user):
+        raise PermissionDenied
+    period, error = _period_or_400(request)
+    if error:
+        return error
+    rows = dashboard.eu_dashboard(request.user, period)
+    sort = request.GET.get("sort", "name")
+    keys = {"name": lambda r: r.name, "events": lambda r: -r.events, "published": lambda r: -r.published,
+            "submitted": lambda r: -r.submitted, "confirmed": lambda r: -r.confirmed}
+    rows = sorted(rows, key=keys.get(sort, keys["name"]))
+    title = _("Dashboard: all countries")
+    return _render(request, "coordinators/dashboard_eu.html", {
+        "page_title": title, "header_title": title, "rows": rows, "sort": sort, "period": period,
+        "period_query": urlencode(period.as_params()),
+        "attention": [row for row in rows if row.escalated or not row.coordinators],
+        "columns": [("name", _("Country")), ("events", _("Events")), ("published", _("Published")),
+                    ("submitted", _("Waiting for review")), ("confirmed", _("Confirmed registrations"))],
+        "charts": charts.eu_charts(rows),
+        "breadcrumbs": [{"url": "", "label": title}],
+    })
+
+
+@coordinator_required
+def dashboard_csv(request, country, table):
+    country = _scoped_country_or_404(request, country)
+    period, error = _period_or_400(request)
+    if error:
+        return error
+    if table == "events":
+        return exports.country_events_csv(dashboard.country_event_rows(request.user, country, period),
+                                          f"events-{country.lower()}-{period.start}-{period.end}.csv")
+    board = dashboard.country_dashboard(request.user, country, period)
+    tables = charts.country_tables(board)
+    if table not in tables:
+        raise Http404
+    header, rows = tables[table]
+    return exports.table_csv(header, rows, f"{table}-{country.lower()}-{period.start}-{period.end}.csv")
+
+
+@coordinator_required
+def eu_dashboard_csv(request):
+    if not permissions.is_eu_team(request.user):
+        raise PermissionDenied
+    period, error = _period_or_400(request)
+    if error:
+        return error
+    header, rows = charts.eu_table(dashboard.eu_dashboard(request.user, period))
+    return exports.table_csv(header, rows, f"countries-{period.start}-{period.end}.csv")
+
+
+@coordinator_required
+def coverage(request):
+    """Which campaign and national pages exist, and are live, in which language."""
+    matrix = selectors.page_coverage(request.user)
+    title = _("Translations of pages")
+    return _render(request, "coordinators/coverage.html", {
+        "page_title": title, "header_title": title, "matrix": matrix,
+        "languages": [code for code, _name in settings.LANGUAGES],
+        "breadcrumbs": [{"url": "", "label": title}],
+    })

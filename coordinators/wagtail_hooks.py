@@ -31,6 +31,22 @@ def register_events_menu_item():
     )
 
 
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    return CoordinatorMenuItem(
+        _("Dashboards"), reverse("coordinators:dashboard_index"), name="country-dashboards", icon_name="table",
+        order=152,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_coverage_menu_item():
+    return CoordinatorMenuItem(
+        _("Translations of pages"), reverse("coordinators:coverage"), name="page-coverage", icon_name="globe",
+        order=153,
+    )
+
+
 class ModerationPanel(Component):
     name = "eyos_moderation"
     order = 50
@@ -44,6 +60,8 @@ class ModerationPanel(Component):
             "summary": selectors.queue_summary(self.user),
             "is_eu_team": permissions.is_eu_team(self.user),
             "queue_url": reverse("coordinators:queue"),
+            "countries": [] if permissions.is_eu_team(self.user) else selectors.country_key_figures(self.user),
+            "eu_dashboard_url": reverse("coordinators:dashboard_eu"),
         }
 
 

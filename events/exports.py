@@ -46,3 +46,41 @@ def ordered(registrations):
         "name", "email", "status", "language", "created_at", "confirmed_at", "waitlisted_at", "cancelled_at",
         "event__title", "event__start", "event__country",
     ).order_by("event__start", "event_id", "status", "waitlisted_at", "created_at", "pk")
+
+
+def table_csv(header, rows, filename):
+    """Any dashboard table as CSV."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"
+        yield writer.writerow([_safe(h) for h in header])
+        for row in rows:
+            yield writer.writerow([_safe(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def country_events_csv(events, filename):
+    """A country's events with their registration counts, streamed in chunks."""
+    header = [_("Event"), _("Status"), _("Starts"), _("Time zone"), _("City"), _("Format"), _("Organisation"),
+              _("Capacity"), _("Confirmed"), _("Waiting list")]
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"
+        yield writer.writerow(header)
+        for event in events.iterator(chunk_size=2000):
+            yield writer.writerow([_safe(v) for v in (
+                event.title, event.get_status_display(), event.start.isoformat(), event.timezone, event.city,
+                event.get_format_display(), event.organisation.name,
+                "" if event.capacity is None else event.capacity, event.confirmed, event.waitlisted,
+            )])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

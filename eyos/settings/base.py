@@ -282,3 +282,7 @@ EYOS_FEED_MAX_EVENTS = int(os.environ.get("EYOS_FEED_MAX_EVENTS", "10000"))
 
 # Form and field templates may be overridden from templates/ (e.g. the registration honeypot).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+# The Year's dates for the dashboards' default period ("2026-05-09/2027-05-08"); empty means the
+# current calendar year.
+EYOS_YEAR = os.environ.get("EYOS_YEAR", "")

@@ -18,7 +18,9 @@ S = Event.Status
 
 NAMESPACES = {"coordinators", "organise"}
 # URL parameters that name an object of one country, and what to put in them.
-OBJECT_PARAMETERS = {"uid": "event", "org_slug": "organisation"}
+OBJECT_PARAMETERS = {"uid": "event", "org_slug": "organisation", "country": "country"}
+# Parameters that name no object of a country, with a value that exists.
+PLAIN_PARAMETERS = {"token": "x", "table": "topics"}
 
 
 def discover(resolver=None, namespace=""):
@@ -41,11 +43,11 @@ def test_discovery_finds_the_views():
     assert {"coordinators:review", "coordinators:approve", "coordinators:reject", "coordinators:request_changes",
             "coordinators:event_edit", "coordinators:event_cancel", "organise:event", "organise:event_edit",
             "organise:event_submit", "organise:event_cancel", "organise:organisation",
-            "organise:organisation_renew_invite"} <= names
+            "organise:organisation_renew_invite", "coordinators:dashboard", "coordinators:dashboard_csv"} <= names
     # Anything else in these namespaces takes no object of a country (lists, create forms,
     # invitation tokens); a new parameter kind must be added above.
     for name, params in ROUTES:
-        assert set(params) <= set(OBJECT_PARAMETERS) | {"token"}, name
+        assert set(params) <= set(OBJECT_PARAMETERS) | set(PLAIN_PARAMETERS), name
 
 
 @pytest.fixture
@@ -94,7 +96,8 @@ def test_other_countrys_objects_are_not_found_and_unchanged(client, sides, name,
     for status, event in sides[theirs]["events"].items():
         kwargs = {}
         for param in params:
-            kwargs[param] = event.uid if OBJECT_PARAMETERS.get(param) == "event" else sides[theirs]["org"].slug
+            kwargs[param] = {"event": event.uid, "organisation": sides[theirs]["org"].slug, "country": theirs}.get(
+                OBJECT_PARAMETERS.get(param), PLAIN_PARAMETERS.get(param))
         with translation.override("en"):
             url = reverse(name, kwargs=kwargs)
         for method in (client.get, client.post):
@@ -109,7 +112,8 @@ COORDINATOR_ROUTES = [(name, params) for name, params in ROUTES if name.startswi
 @pytest.mark.parametrize("name, params", COORDINATOR_ROUTES, ids=[name for name, _ in COORDINATOR_ROUTES])
 def test_coordinator_views_refuse_people_who_are_not_coordinators(client, sides, name, params):
     client.force_login(sides["FR"]["organiser"])
-    kwargs = {param: sides["FR"]["events"][S.SUBMITTED].uid for param in params}
+    kwargs = {param: {"uid": sides["FR"]["events"][S.SUBMITTED].uid, "country": "FR"}.get(param, PLAIN_PARAMETERS.get(param))
+              for param in params}
     response = client.get(reverse(name, kwargs=kwargs))
     # Wagtail sends people without admin access to sign in; with access but no country, 403.
     assert response.status_code in (302, 403)
@@ -122,7 +126,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, sides, name, params):
     kwargs = {}
     for param in params:
         kwargs[param] = {"uid": sides["FR"]["events"][S.DRAFT].uid, "org_slug": sides["FR"]["org"].slug,
-                         "token": "x"}[param]
+                         "country": "FR", **PLAIN_PARAMETERS}[param]
     with translation.override("en"):
         url = reverse(name, kwargs=kwargs)
     before = snapshot(sides["FR"])

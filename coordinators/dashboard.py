@@ -1,0 +1,252 @@
+"""Dashboard figures for one country and for the whole EU. Every figure is an aggregate computed
+by the database; a country's dashboard costs a fixed number of queries (the tests hold it to 15)
+whatever the number of events. The events a user may see come from coordinators.permissions."""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Count, DurationField, ExpressionWrapper, F, IntegerField, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Event, Registration, Topic
+
+from . import permissions
+from .models import CoordinatorAssignment
+
+S = Event.Status
+R = Registration.Status
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    kind: str = "year"
+
+    @property
+    def start_dt(self):
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def end_dt(self):
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+    def as_params(self):
+        if self.kind == "month":
+            return {"period": "month", "month": self.start.strftime("%Y-%m")}
+        if self.kind == "custom":
+            return {"period": "custom", "from": self.start.isoformat(), "to": self.end.isoformat()}
+        return {"period": "year"}
+
+
+def the_year():
+    """The Year's dates from EYOS_YEAR ("2026-05-09/2027-05-08"), else the current calendar year."""
+    configured = getattr(settings, "EYOS_YEAR", "")
+    if configured:
+        first, last = configured.split("/")
+        return Period(date.fromisoformat(first), date.fromisoformat(last), "year")
+    today = timezone.localdate()
+    return Period(date(today.year, 1, 1), date(today.year, 12, 31), "year")
+
+
+class InvalidPeriod(ValueError):
+    pass
+
+
+def parse_period(params):
+    """The period from query parameters; InvalidPeriod (a 400) for anything malformed."""
+    kind = params.get("period", "year")
+    try:
+        if kind == "year":
+            return the_year()
+        if kind == "month":
+            year, month = (int(part) for part in params.get("month", "").split("-"))
+            if not 2000 <= year <= 2100:
+                raise ValueError
+            last = calendar.monthrange(year, month)[1]
+            return Period(date(year, month, 1), date(year, month, last), "month")
+        if kind == "custom":
+            first, last = date.fromisoformat(params.get("from", "")), date.fromisoformat(params.get("to", ""))
+            if not (date(2000, 1, 1) <= first <= last <= date(2100, 12, 31)):
+                raise ValueError
+            return Period(first, last, "custom")
+    except (ValueError, TypeError):
+        pass
+    raise InvalidPeriod(_("Choose a valid period: the Year, a month (YYYY-MM), or two dates in order."))
+
+
+@dataclass
+class CountryDashboard:
+    country: str
+    period: Period
+    status: dict = field(default_factory=dict)
+    queue_size: int = 0
+    queue_oldest: datetime | None = None
+    median_decision: timedelta | None = None
+    upcoming: int = 0
+    past: int = 0
+    topics: list = field(default_factory=list)       # (label, count)
+    formats: list = field(default_factory=list)
+    languages: list = field(default_factory=list)
+    months: list = field(default_factory=list)       # (date, count)
+    cities: list = field(default_factory=list)
+    registrations: dict = field(default_factory=dict)
+    capacity: int = 0
+    confirmed_on_capacity: int = 0
+    fullest: list = field(default_factory=list)      # events with .confirmed and .capacity
+    organisations: list = field(default_factory=list)
+
+    @property
+    def fill_rate(self):
+        return self.confirmed_on_capacity / self.capacity if self.capacity else None
+
+    @property
+    def total(self):
+        return sum(self.status.values())
+
+    @property
+    def median_decision_hours(self):
+        return round(self.median_decision.total_seconds() / 3600) if self.median_decision is not None else None
+
+    @property
+    def fill_percent(self):
+        return round(100 * self.fill_rate) if self.fill_rate is not None else None
+
+
+def _country_events(user, country, period):
+    events = permissions.moderatable_events(user).filter(country=country)
+    return events.filter(start__gte=period.start_dt, start__lt=period.end_dt)
+
+
+def _median_decision(events):
+    """Median time from submission to decision, computed by the database (count, then the middle
+    row by offset) so it works the same on SQLite and PostgreSQL. Two queries."""
+    decided = events.filter(submitted_at__isnull=False, decided_at__isnull=False).annotate(
+        took=ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField())
+    )
+    count = decided.count()
+    if not count:
+        return None
+    return decided.order_by("took").values_list("took", flat=True)[count // 2]
+
+
+def _grouped(queryset, key, labels=None, limit=None):
+    rows = queryset.order_by().values(key).annotate(n=Count("pk", distinct=True)).order_by("-n", key)
+    if limit:
+        rows = rows[:limit]
+    return [((labels or {}).get(row[key], row[key]), row["n"]) for row in rows]
+
+
+def country_dashboard(user, country, period):
+    """Every figure of one country's dashboard: 13 queries, whatever the number of events."""
+    permissions.require(permissions.scoped_country(user, country) is not None)
+    now = timezone.now()
+    events = _country_events(user, country, period)
+    published = events.filter(status=S.PUBLISHED)
+    board = CountryDashboard(country=country, period=period)
+
+    # 1: statuses, queue, upcoming and past in one aggregate.
+    figures = events.aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in S.values},
+        upcoming=Count("pk", filter=Q(status=S.PUBLISHED, start__gte=now)),
+        past=Count("pk", filter=Q(status=S.PUBLISHED, start__lt=now)),
+        capacity=Sum("capacity", filter=Q(status=S.PUBLISHED, capacity__gt=0)),
+    )
+    # The queue is what waits now, whatever the period.
+    queue = permissions.moderatable_events(user).filter(country=country, status=S.SUBMITTED).aggregate(
+        size=Count("pk"), oldest=Min("submitted_at"))  # 2
+    board.status = {status: figures[status] for status in S.values}
+    board.upcoming, board.past = figures["upcoming"], figures["past"]
+    board.queue_size, board.queue_oldest = queue["size"], queue["oldest"]
+    board.median_decision = _median_decision(events)  # 3, 4
+
+    topic_names = dict(Topic.objects.filter(locale__language_code=settings.LANGUAGE_CODE).values_list("slug", "name"))
+    board.topics = _grouped(published.filter(topics__locale__language_code=settings.LANGUAGE_CODE),
+                            "topics__slug", topic_names)  # 5 (+ 6 for names)
+    board.formats = _grouped(published, "format", dict(Event.Format.choices))  # 7
+    board.languages = _grouped(published, "language", dict(settings.LANGUAGES))  # 8
+    board.months = [(row["month"], row["n"]) for row in published.annotate(month=TruncMonth("start"))
+                    .order_by().values("month").annotate(n=Count("pk")).order_by("month")]  # 9
+    board.cities = _grouped(published.exclude(city=""), "city", limit=TOP)  # 10
+
+    registrations = Registration.objects.filter(event__in=events).aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in R.values},
+        on_capacity=Count("pk", filter=Q(status=R.CONFIRMED, event__status=S.PUBLISHED, event__capacity__gt=0)),
+    )  # 11
+    board.capacity, board.confirmed_on_capacity = figures["capacity"] or 0, registrations.pop("on_capacity")
+    board.registrations = registrations
+    confirmed = Registration.objects.filter(event=OuterRef("pk"), status=R.CONFIRMED).order_by().values(
+        "event").annotate(n=Count("pk")).values("n")
+    with_capacity = published.filter(capacity__gt=0).annotate(
+        confirmed=Coalesce(Subquery(confirmed, output_field=IntegerField()), 0))
+    board.fullest = list(
+        with_capacity.filter(start__gte=now)
+        .annotate(fill=ExpressionWrapper(F("confirmed") * 1000 / F("capacity"), output_field=IntegerField()))
+        .only("uid", "title", "start", "timezone", "capacity", "language")
+        .order_by("-fill", "start")[:TOP]
+    )  # 12
+    board.organisations = _grouped(published, "organisation__name", limit=TOP)  # 13
+    return board
+
+
+@dataclass
+class CountryRow:
+    country: str
+    name: str
+    events: int = 0
+    published: int = 0
+    submitted: int = 0
+    oldest_submission: datetime | None = None
+    confirmed: int = 0
+    waitlisted: int = 0
+    coordinators: int = 0
+
+    @property
+    def escalated(self):
+        from .selectors import escalation_cutoff
+
+        waiting_too_long = self.oldest_submission is not None and self.oldest_submission < escalation_cutoff()
+        return waiting_too_long or (self.submitted and not self.coordinators)
+
+
+def eu_dashboard(user, period):
+    """Every participating country side by side. 3 queries."""
+    from django_countries import countries
+
+    permissions.require(permissions.is_eu_team(user))
+    events = permissions.moderatable_events(user).filter(start__gte=period.start_dt, start__lt=period.end_dt)
+    rows = {code: CountryRow(code, str(countries.name(code))) for code in settings.EYOS_COUNTRIES}
+    for row in events.order_by().values("country").annotate(
+        n=Count("pk"), published=Count("pk", filter=Q(status=S.PUBLISHED)),
+        submitted=Count("pk", filter=Q(status=S.SUBMITTED)), oldest=Min("submitted_at", filter=Q(status=S.SUBMITTED)),
+    ):
+        if row["country"] in rows:
+            target = rows[row["country"]]
+            target.events, target.published, target.submitted = row["n"], row["published"], row["submitted"]
+            target.oldest_submission = row["oldest"]
+    for row in Registration.objects.filter(event__in=events).order_by().values("event__country").annotate(
+        confirmed=Count("pk", filter=Q(status=R.CONFIRMED)), waitlisted=Count("pk", filter=Q(status=R.WAITLISTED)),
+    ):
+        if row["event__country"] in rows:
+            rows[row["event__country"]].confirmed = row["confirmed"]
+            rows[row["event__country"]].waitlisted = row["waitlisted"]
+    for row in CoordinatorAssignment.objects.filter(user__is_active=True).order_by().values("country").annotate(
+        n=Count("pk")
+    ):
+        if row["country"] in rows:
+            rows[row["country"]].coordinators = row["n"]
+    return sorted(rows.values(), key=lambda row: row.name)
+
+
+def country_event_rows(user, country, period):
+    """The country's events with their registration counts, for the CSV export (streamed)."""
+    events = _country_events(user, country, period)
+    return events.select_related("organisation").annotate(
+        confirmed=Count("registrations", filter=Q(registrations__status=R.CONFIRMED), distinct=True),
+        waitlisted=Count("registrations", filter=Q(registrations__status=R.WAITLISTED), distinct=True),
+    ).order_by("start", "pk")
