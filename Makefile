@@ -57,6 +57,7 @@ test-pg: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PY) bench/feeds.py
+	$(PY) bench/dashboard.py
 
 serve: $(VENV)/.installed
 	@mkdir -p var

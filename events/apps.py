@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self):
+        from .cache import bump_data_version
+        from .models import Event, Organisation, Registration, Topic
+
+        for model in (Event, Registration, Organisation, Topic):
+            post_save.connect(bump_data_version, sender=model, dispatch_uid=f"eyos-version-{model.__name__}")
+            post_delete.connect(bump_data_version, sender=model, dispatch_uid=f"eyos-version-del-{model.__name__}")
+        m2m_changed.connect(bump_data_version, sender=Event.topics.through, dispatch_uid="eyos-version-topics")

@@ -123,23 +123,35 @@ def test_query_budget_is_fixed_and_at_most_15(client, iceland):
     period = iceland["period"]
     dashboard.country_dashboard(iceland["coordinator"], "IS", period)  # the user's countries are cached after this
     with CaptureQueriesContext(connection) as small:
-        dashboard.country_dashboard(iceland["coordinator"], "IS", period)
+        dashboard.country_dashboard(iceland["coordinator"], "IS", period, use_cache=False)
     org = factories.organisation("IS")
     for n in range(40):
         event = factories.published_event(org, days=4, capacity=3, city=f"Town {n % 7}")
         services.registration_create(event=event, name="x", email=f"x{n}@example.org", consent=True, language="en")
     with CaptureQueriesContext(connection) as large:
-        dashboard.country_dashboard(iceland["coordinator"], "IS", period)
+        dashboard.country_dashboard(iceland["coordinator"], "IS", period, use_cache=False)
     assert len(small) == len(large) <= 15
     client.force_login(iceland["coordinator"])
     url = "/admin/coordinators/dashboard/IS/?" + "&".join(f"{k}={v}" for k, v in period.as_params().items())
-    client.get(url)
+    factories.published_event(org, days=6)  # a change: the next page computes afresh
     with CaptureQueriesContext(connection) as page:
         client.get(url)
     factories.published_event(org, days=6)
     with CaptureQueriesContext(connection) as page_again:
         client.get(url)
     assert len(page) == len(page_again)
+    with CaptureQueriesContext(connection) as cached:
+        client.get(url)
+    assert len(cached) <= len(page) - 13  # unchanged data: the figures come from the cache
+
+
+def test_cached_figures_change_as_soon_as_the_data_does(iceland):
+    period = iceland["period"]
+    before = dashboard.country_dashboard(iceland["coordinator"], "IS", period)
+    factories.published_event(factories.organisation("IS"), days=2, city="Húsavík")
+    after = dashboard.country_dashboard(iceland["coordinator"], "IS", period)
+    assert after.status["published"] == before.status["published"] + 1
+    assert ("Húsavík", 1) in after.cities
 
 
 def test_eu_dashboard_side_by_side_with_attention(client, iceland, users, settings):

@@ -1,0 +1,29 @@
+"""One version number for everything derived from events and registrations (dashboard figures,
+for now). Every write bumps it, so cached aggregates are replaced at once instead of waiting for a
+TTL; the number lives in the shared cache, so every app server sees the bump."""
+
+import time
+
+from django.core.cache import cache
+
+KEY = "eyos:data-version"
+
+
+def _fresh_series():
+    # Started from the clock, so a series started after an eviction never meets old keys.
+    return time.time_ns() // 1000
+
+
+def data_version():
+    version = cache.get(KEY)
+    if version is None:
+        cache.add(KEY, _fresh_series(), timeout=None)
+        version = cache.get(KEY)
+    return version
+
+
+def bump_data_version(**_kwargs):
+    try:
+        cache.incr(KEY)
+    except ValueError:  # not set yet, or evicted
+        cache.add(KEY, _fresh_series(), timeout=None)
