@@ -87,6 +87,8 @@ def seed_pages():
     content = load_content()
     english = locales["en"]
     root = Page.get_first_root_node()
+    if root is None:  # an emptied database (flushed by a test): Wagtail's migration made one
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=english))
 
     home = HomePage.objects.filter(locale=english, depth=2).first()
     if home is None:
@@ -139,9 +141,18 @@ def national_page_text(country_code, language):
     }
 
 
+# National pages are translated into every seeded language for the two demo coordinators'
+# countries, and elsewhere into the country's own languages among those seeded; the rest stay in
+# English, which the coordinators' translation-coverage view then shows as missing.
+FULLY_TRANSLATED = {"FR", "DE"}
+OWN_LANGUAGES = {"AT": {"de"}, "BE": {"fr"}, "LU": {"fr", "de"}, "LI": {"de"}, "IT": {"it"}, "ES": {"es"},
+                 "PL": {"pl"}}
+
+
 def seed_national_pages(index, locales, languages):
     english = locales["en"]
     for code in settings.EYOS_COUNTRIES:
+        wanted = set(languages) if code in FULLY_TRANSLATED else OWN_LANGUAGES.get(code, set()) & set(languages)
         page = NationalPage.objects.filter(locale=english, country=code).first()
         if page is None:
             page = NationalPage(slug=code.lower(), locale=english, country=code)
@@ -149,7 +160,7 @@ def seed_national_pages(index, locales, languages):
             index.add_child(instance=page)
             _publish(page)
         _ensure_translations(
-            page, {language: national_page_text(code, language) for language in languages}, locales
+            page, {language: national_page_text(code, language) for language in sorted(wanted)}, locales
         )
 
 

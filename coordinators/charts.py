@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
 from events.models import Event, Registration
 
 
-LABEL_WIDTH, BAR_SPACE, ROW = 210, 330, 28  # SVG user units of a 600-wide chart
+LABEL_WIDTH, BAR_SPACE, ROW = 170, 250, 26  # SVG user units of a 480-wide chart
 
 
 @dataclass
@@ -83,7 +84,7 @@ def country_tables(board):
         "cities": ((_("City"), _("Events")), board.cities),
         "registrations": ((_("Registrations"), _("Number")),
                           [(registration_statuses[s], n) for s, n in board.registrations.items()]),
-        "fullest": ((_("Event"), _("Confirmed"), _("Capacity")),
+        "fullest": ((_("Event"), pgettext("number of registrations", "Confirmed"), _("Capacity")),
                     [(event.title, event.confirmed, event.capacity) for event in board.fullest]),
         "organisations": ((_("Organisation"), _("Events")), board.organisations),
     }

@@ -5,6 +5,7 @@ import csv
 
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 class _Echo:
@@ -20,7 +21,8 @@ def _safe(value):
 
 def registrations_csv(registrations, filename):
     header = [_("Event"), _("Event starts"), _("Country"), _("Status"), _("Name"), _("Email"), _("Language"),
-              _("Registered"), _("Confirmed"), _("Joined the waiting list"), _("Cancelled")]
+              pgettext("moment", "Registered"), pgettext("moment", "Confirmed"),
+              pgettext("moment", "Joined the waiting list"), pgettext("moment", "Cancelled")]
     writer = csv.writer(_Echo())
 
     def rows():
@@ -67,7 +69,8 @@ def table_csv(header, rows, filename):
 def country_events_csv(events, filename):
     """A country's events with their registration counts, streamed in chunks."""
     header = [_("Event"), _("Status"), _("Starts"), _("Time zone"), _("City"), _("Format"), _("Organisation"),
-              _("Capacity"), _("Confirmed"), _("Waiting list")]
+              _("Capacity"), pgettext("number of registrations", "Confirmed"),
+              pgettext("number of registrations", "Waiting list")]
     writer = csv.writer(_Echo())
 
     def lines():

@@ -27,9 +27,11 @@ def users(db):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `pg` need PostgreSQL (row locks, full text); `make test-pg` runs them."""
+    """Tests marked `pg` need PostgreSQL (row locks, full text); `make test-pg` runs them.
+    Browser tests run last: their live server empties the database after each of them."""
     from django.db import connection
 
+    items.sort(key=lambda item: "browser" in item.keywords)
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: run `make test-pg`")
