@@ -1,5 +1,6 @@
 import re
 
+from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.middleware.locale import LocaleMiddleware
 
 LANGUAGE_LIKE = re.compile(r"^/([a-z]{2}(?:[-_][a-z0-9]{2,8})?)(?:/|$)", re.IGNORECASE)
@@ -8,6 +9,7 @@ LANGUAGE_LIKE = re.compile(r"^/([a-z]{2}(?:[-_][a-z0-9]{2,8})?)(?:/|$)", re.IGNO
 # Areas that live outside the language prefixes: a 404 there stays a 404 (the admin's "not found"
 # for another country's event must not turn into a redirect to /en/admin/…).
 UNPREFIXED = ("/admin/", "/feeds/", "/documents/", "/healthz", "/static/", "/media/")
+CSP_EXEMPT = ("/admin/",)
 
 
 class EYOSLocaleMiddleware(LocaleMiddleware):
@@ -20,4 +22,14 @@ class EYOSLocaleMiddleware(LocaleMiddleware):
             LANGUAGE_LIKE.match(request.path_info) or request.path_info.startswith(UNPREFIXED)
         ):
             return response
+        return super().process_response(request, response)
+
+
+class PublicSiteCSPMiddleware(ContentSecurityPolicyMiddleware):
+    """Django's CSP middleware with SECURE_CSP, on the public site only. The Wagtail admin runs
+    its own inline scripts and styles and keeps the defaults of its views."""
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(CSP_EXEMPT) and not hasattr(response, "_csp_config"):
+            response._csp_config = {}
         return super().process_response(request, response)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "eyos.middleware.PublicSiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "eyos.middleware.EYOSLocaleMiddleware",
@@ -286,3 +287,22 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # The Year's dates for the dashboards' default period ("2026-05-09/2027-05-08"); empty means the
 # current calendar year.
 EYOS_YEAR = os.environ.get("EYOS_YEAR", "")
+
+
+# A strict Content-Security-Policy on the public site: scripts, styles, images and fonts come from
+# this origin only, no inline script or style, no plugins, no framing by other sites. (JSON-LD data
+# blocks are not executed, so they need no exception.) The admin is exempt: see the middleware.
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF],  # the admin's page preview frames the site
+}

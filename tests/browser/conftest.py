@@ -49,6 +49,8 @@ def page(browser, live_server, seeded):
     context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="America/New_York")
     page = context.new_page()
     page.set_default_timeout(15000)
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     yield page
     context.close()
 

@@ -15,6 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
+def csp_violations(page):
+    """Console errors from the Content-Security-Policy on the current page."""
+    return [m for m in getattr(page, "console_errors", []) if "Content Security Policy" in m]
+
+
 def axe_violations(page, context=None):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -38,6 +43,7 @@ def test_public_pages_pass_axe_and_work_by_keyboard(page):
                  "/en/events/?from=nonsense"):
         page.goto(path)
         assert axe_violations(page) == [], path
+        assert csp_violations(page) == [], path
 
 
 def test_guest_registers_confirms_and_cancels(page):

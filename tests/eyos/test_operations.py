@@ -69,3 +69,14 @@ def test_wagtail_and_django_tasks_share_one_backend():
     assert django_tasks.task_backends.settings["default"]["BACKEND"] == (
         django.tasks.task_backends.settings["default"]["BACKEND"]
     )
+
+
+def test_public_pages_have_a_strict_csp_and_the_admin_keeps_its_own(client, users):
+    policy = client.get("/en/events/")["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
+                      "base-uri 'none'", "frame-ancestors 'self'"):
+        assert directive in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "Content-Security-Policy" in client.get("/en/")
+    client.force_login(users["admin"])
+    assert "Content-Security-Policy" not in client.get("/admin/")
