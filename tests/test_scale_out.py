@@ -62,7 +62,7 @@ def committed(fn, *args):
 
 
 @pytest.fixture(scope="module")
-def servers():
+def servers(django_db_setup):
     if not redis_available():
         pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
     import redis
@@ -77,17 +77,17 @@ def servers():
         processes.append(subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "eyos.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", "2", "--threads", "4", "--env", "DJANGO_SETTINGS_MODULE=eyos.settings.test"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(f"/tmp/eyos-scale-out-{port}.log", "w"),
         ))
         bases.append(f"http://127.0.0.1:{port}")
     try:
         for base in bases:
-            for _ in range(100):
+            for _ in range(150):
                 try:
-                    if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                    if requests.get(base + "/healthz", timeout=5).status_code == 200:
                         break
-                except requests.ConnectionError:
-                    time.sleep(0.2)
+                except requests.RequestException:  # still booting
+                    time.sleep(0.4)
             else:
                 pytest.fail(f"gunicorn on {base} did not start")
         yield bases
