@@ -1,6 +1,7 @@
 """Public reads of events. Each selector owns its query budget: the list page and the feeds issue
 the same number of queries whatever the number of events."""
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
@@ -175,8 +176,8 @@ def personal_feed_registrations(token):
     token. Cancelled registrations drop out; cancelled events stay (as cancelled)."""
     from django.contrib.auth import get_user_model
 
-    if not token:
-        return None
+    if not token or not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", token):
+        return None  # not one of ours (and never a NUL byte sent on to PostgreSQL)
     from coordinators import permissions
 
     user = get_user_model().objects.filter(feed_token=token, is_active=True).only("pk", "email", "is_active").first()
