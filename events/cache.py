@@ -27,3 +27,17 @@ def bump_data_version(**_kwargs):
         cache.incr(KEY)
     except ValueError:  # not set yet, or evicted
         cache.add(KEY, _fresh_series(), timeout=None)
+
+
+def cached(parts, compute, timeout=3600):
+    """`compute()`'s result, kept in the shared cache until the next write to events (the data
+    version is part of the key). `parts` name what it is: selector name, filters, language …"""
+    import hashlib
+
+    raw = "|".join(str(part) for part in parts)
+    key = f"eyos:cached:{data_version()}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value

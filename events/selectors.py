@@ -16,7 +16,7 @@ LIST_FIELDS = (
     "uid", "title", "slug", "summary", "language", "start", "end", "timezone", "city", "country", "format",
     "capacity", "status", "registration_mode", "organisation__name",
 )
-SEARCH_LIMIT = 5000
+SEARCH_LIMIT = 2000
 
 
 def published_events():
@@ -41,7 +41,14 @@ def upcoming_events(*, country=None, topic=None, limit=3):
 
 def topic_choices():
     """(slug, name in the active language) for every topic, by name. Topics are stored in the
-    default language; names come from their translation where one exists. One query."""
+    default language; names come from their translation where one exists. One query, then cached
+    until topics change."""
+    from .cache import cached
+
+    return cached(("topic_choices", translation.get_language()), _topic_choices)
+
+
+def _topic_choices():
     default = settings.LANGUAGE_CODE
     active = translation.get_language() or default
     originals, translated = {}, {}
@@ -59,7 +66,14 @@ def topic_choices():
 
 
 def topic_names_by_key():
-    """translation_key → topic name in the active language (for iCal CATEGORIES). One query."""
+    """translation_key → topic name in the active language (for iCal CATEGORIES). One query, then
+    cached."""
+    from .cache import cached
+
+    return cached(("topic_names", translation.get_language()), _topic_names_by_key)
+
+
+def _topic_names_by_key():
     default = settings.LANGUAGE_CODE
     active = translation.get_language() or default
     names = {}
@@ -107,15 +121,21 @@ def filtered_events(filters, *, exclude=(), now=None, include_cancelled=False):
 @dataclass
 class EventSearch:
     events: object  # queryset, ordered and ready to paginate
-    facets: dict  # filter name → {value: count}
+    facets: dict  # filter name → {value: count}; "total": the number of matching events
 
 
 def event_search(filters, *, now=None):
     """The event list: the queryset and, for each filter, how many events each option gives with
     the other filters applied. 1 search query when there is text, then 4 facet queries; the page
     itself is 2 more (count, rows) plus 1 for topics."""
+    from .cache import cached
+
     now = now or timezone.now()
-    matching_ids = _searched_ids(filters.q, Event.objects.filter(status=Event.Status.PUBLISHED)) if filters.q else None
+    hour = now.strftime("%Y%m%d%H")  # "upcoming" moves with the clock
+    matching_ids = None
+    if filters.q:
+        matching_ids = cached(("search", filters.q), lambda: _searched_ids(
+            filters.q, Event.objects.filter(status=Event.Status.PUBLISHED)))
 
     def base(exclude=()):
         events = filtered_events(filters, exclude=exclude, now=now)
@@ -123,12 +143,17 @@ def event_search(filters, *, now=None):
             events = events.filter(pk__in=matching_ids)
         return events
 
-    facets = {
-        "country": _counts(base(exclude=("country",)), "country"),
-        "topic": _counts(base(exclude=("topic",)).filter(topics__locale__language_code=settings.LANGUAGE_CODE), "topics__slug"),
-        "format": _counts(base(exclude=("format",)), "format"),
-        "language": _counts(base(exclude=("language",)), "language"),
-    }
+    def count_facets():
+        return {
+            "country": _counts(base(exclude=("country",)), "country"),
+            "topic": _counts(base(exclude=("topic",)).filter(topics__locale__language_code=settings.LANGUAGE_CODE),
+                             "topics__slug"),
+            "format": _counts(base(exclude=("format",)), "format"),
+            "language": _counts(base(exclude=("language",)), "language"),
+            "total": base().count(),
+        }
+
+    facets = cached(("facets", filters, hour), count_facets)
     order = ("-start", "-pk") if filters.past else ("start", "pk")
     events = (
         base()
@@ -151,11 +176,19 @@ def feed_queryset(filters, *, now=None):
 
 
 def feed_validator(filters, *, now=None):
-    """(last change, number of events) of a feed, in one query: what its ETag is made of."""
+    """(last change, number of events) of a feed, in one query, then kept in the cache until the
+    next write: what its ETag is made of."""
     from django.db.models import Max
 
-    result = feed_queryset(filters, now=now).aggregate(last=Max("updated_at"), count=Count("pk"))
-    return result["last"], result["count"]
+    from .cache import cached
+
+    now = now or timezone.now()
+
+    def compute():
+        result = feed_queryset(filters, now=now).aggregate(last=Max("updated_at"), count=Count("pk"))
+        return result["last"], result["count"]
+
+    return cached(("feed_validator", filters, now.date()), compute)
 
 
 def feed_events(filters, *, now=None):

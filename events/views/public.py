@@ -38,7 +38,9 @@ def event_list(request):
         }, status=400)
     filters = form.filters()
     search = selectors.event_search(filters)
-    page = Paginator(search.events.prefetch_related("topics"), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(search.events.prefetch_related("topics"), PAGE_SIZE)
+    paginator.__dict__["count"] = search.facets["total"]  # counted (and cached) with the facets
+    page = paginator.get_page(request.GET.get("page"))
     topic_names = dict(topics)
     for event in page.object_list:
         event.topic_labels = [topic_names.get(topic.slug, topic.name) for topic in event.topics.all()]
