@@ -155,14 +155,21 @@ def event_search(filters, *, now=None):
 
     facets = cached(("facets", filters, hour), count_facets)
     order = ("-start", "-pk") if filters.past else ("start", "pk")
-    events = (
-        base()
-        .select_related("organisation")
-        .only(*LIST_FIELDS)
-        .annotate(places_taken=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED), distinct=True))
-        .order_by(*order)
-    )
+    events = base().select_related("organisation").only(*LIST_FIELDS).order_by(*order)
     return EventSearch(events=events, facets=facets)
+
+
+def with_places_taken(events):
+    """Set `places_taken` on a page of events with one grouped query over those events only (an
+    annotation on the whole list would count registrations for every matching event)."""
+    events = list(events)
+    taken = dict(
+        Registration.objects.filter(event__in=[event.pk for event in events], status=Registration.Status.CONFIRMED)
+        .order_by().values("event").annotate(n=Count("pk")).values_list("event", "n")
+    )
+    for event in events:
+        event.places_taken = taken.get(event.pk, 0)
+    return events
 
 
 def feed_queryset(filters, *, now=None):

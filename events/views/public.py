@@ -41,6 +41,7 @@ def event_list(request):
     paginator = Paginator(search.events.prefetch_related("topics"), PAGE_SIZE)
     paginator.__dict__["count"] = search.facets["total"]  # counted (and cached) with the facets
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.with_places_taken(page.object_list)
     topic_names = dict(topics)
     for event in page.object_list:
         event.topic_labels = [topic_names.get(topic.slug, topic.name) for topic in event.topics.all()]
