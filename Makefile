@@ -58,6 +58,7 @@ test-pg: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(PY) bench/feeds.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/site_load.py $(BENCH_ARGS)
 
 serve: $(VENV)/.installed
 	@mkdir -p var
