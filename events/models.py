@@ -273,6 +273,9 @@ class Registration(models.Model):
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     consent_at = models.DateTimeField()
+    # Which wording of the consent the person accepted (EYOS_CONSENT_VERSION when they did).
+    consent_version = models.CharField(max_length=40, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # First come, first served: the moment someone joined the waiting list orders it.

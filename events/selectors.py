@@ -285,3 +285,39 @@ def registrants(event):
         "name", "email", "status", "language", "created_at", "confirmed_at", "waitlisted_at", "cancelled_at", "event_id"
     ))
     return sorted(rows, key=lambda r: (rank[r.status], r.waitlisted_at or r.created_at, r.pk))
+
+
+def personal_data(user):
+    """Everything EYOS holds on a person (GDPR art. 20), as plain JSON-ready data."""
+    from allauth.account.models import EmailAddress
+
+    from coordinators import permissions
+
+    def when(value):
+        return value.isoformat() if value else None
+
+    return {
+        "account": {
+            "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
+            "preferred_language": user.preferred_language, "date_joined": when(user.date_joined),
+            "last_login": when(user.last_login),
+        },
+        "email_addresses": [
+            {"email": address.email, "verified": address.verified, "primary": address.primary}
+            for address in EmailAddress.objects.filter(user=user)
+        ],
+        "registrations": [
+            {"event": r.event.title, "event_url_id": str(r.event.uid), "event_start": when(r.event.start),
+             "name": r.name, "email": r.email, "status": r.status, "language": r.language,
+             "registered": when(r.created_at), "consent_given": when(r.consent_at),
+             "consent_version": r.consent_version, "confirmed": when(r.confirmed_at),
+             "cancelled": when(r.cancelled_at)}
+            for r in permissions.own_registrations(user).select_related("event").order_by("created_at")
+        ],
+        "organisations": [
+            {"name": org.name, "country": org.country.code, "website": org.website}
+            for org in permissions.member_organisations(user)
+        ],
+        "coordinator_of": sorted(user.coordinator_assignments.values_list("country", flat=True)),
+        "calendar_link_active": bool(user.feed_token),
+    }

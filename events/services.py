@@ -6,6 +6,9 @@ Lifecycle: draft → submitted → published · submitted → changes_requested 
 submitted → rejected (with reason) · published → cancelled. Coordinators may create events
 straight into published for their countries."""
 
+import logging
+from datetime import timedelta
+
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -20,6 +23,7 @@ from .models import Event, Organisation, Registration
 from .tasks import send_due_reminders, send_event_notification, send_registration_email
 
 Status = Event.Status
+logger = logging.getLogger("eyos.privacy")
 
 ALLOWED = {
     "submit": {Status.DRAFT, Status.CHANGES_REQUESTED},
@@ -432,9 +436,11 @@ def registration_create(*, event, name, email, consent, language, user=None):
     if existing:
         raise AlreadyRegistered(existing)
     now = timezone.now()
+    from django.conf import settings
+
     registration = Registration(
         event=event, user=user if signed_in else None, name=name.strip(), email=email,
-        language=language, consent_at=now,
+        language=language, consent_at=now, consent_version=settings.EYOS_CONSENT_VERSION,
     )
     if signed_in:
         _seat(registration, event, now)
@@ -572,3 +578,48 @@ def personal_feed_renew(*, user):
     user.feed_token = secrets.token_urlsafe(32)
     get_user_model().objects.filter(pk=user.pk).update(feed_token=user.feed_token)
     return user.feed_token
+
+
+
+# Data protection (GDPR articles 17 and 20) ---------------------------------------------------
+
+
+def _anonymise(registrations):
+    """Keep the counts organisers and dashboards need, drop the person: name, address, account."""
+    now = timezone.now()
+    count = 0
+    for registration in registrations.select_for_update():
+        registration.name = ""
+        registration.email = f"anonymised-{registration.pk}@invalid.example"
+        registration.user = None
+        registration.anonymised_at = now
+        registration.save(update_fields=["name", "email", "user", "anonymised_at"])
+        count += 1
+    return count
+
+
+@transaction.atomic
+def account_delete(*, user):
+    """Erases an account: its registrations are anonymised (they still count as places taken),
+    its memberships, coordinator assignments and email addresses go with it."""
+    from django.contrib.auth import get_user_model
+
+    if not (user and user.is_authenticated):
+        raise PermissionDenied
+    anonymised = _anonymise(permissions.own_registrations(user))
+    get_user_model().objects.filter(pk=user.pk).delete()
+    # No audit entry on the user (its label is the address we just erased); a count only.
+    logger.info("account deleted; %s registrations anonymised", anonymised)
+    return anonymised
+
+
+@transaction.atomic
+def registrations_retention(*, days=None, now=None):
+    """Anonymises guests' registrations `days` (EYOS_RETENTION_DAYS) after their event ended.
+    Account holders' registrations stay until they delete their account."""
+    from django.conf import settings
+
+    days = settings.EYOS_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    due = Registration.objects.filter(user__isnull=True, anonymised_at__isnull=True, event__end__lt=cutoff)
+    return _anonymise(due)

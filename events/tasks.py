@@ -81,3 +81,12 @@ def send_due_reminders():
     from . import services
 
     return services.reminders_send()
+
+
+@task()
+def apply_retention():
+    """Scheduled (cron: `manage.py apply_retention`, or this task): anonymise guests' data
+    EYOS_RETENTION_DAYS after their event."""
+    from . import services
+
+    return services.registrations_retention()

@@ -24,6 +24,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("organise/", include("events.urls")),
+    path("my-data/", include("events.privacy_urls")),
     path("", include("events.public_urls")),
     # Wagtail's catch-all stays last.
     path("", include(wagtail_urls)),

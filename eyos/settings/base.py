@@ -306,3 +306,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.SELF],  # the admin's page preview frames the site
 }
+
+
+# Data protection. The version of the consent wording shown with registration forms (recorded with
+# every registration), and how long guests' personal data stays after their event (days).
+EYOS_CONSENT_VERSION = os.environ.get("EYOS_CONSENT_VERSION", "2026-11-v1")
+EYOS_RETENTION_DAYS = int(os.environ.get("EYOS_RETENTION_DAYS", "90"))
