@@ -33,3 +33,25 @@ class PublicSiteCSPMiddleware(ContentSecurityPolicyMiddleware):
         if request.path_info.startswith(CSP_EXEMPT) and not hasattr(response, "_csp_config"):
             response._csp_config = {}
         return super().process_response(request, response)
+
+
+class RequireMFAMiddleware:
+    """With EYOS_REQUIRE_MFA on, people who reach the admin must have set up an authenticator
+    first; they are sent to allauth's setup page (and allauth asks for the code at every sign-in)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        if settings.EYOS_REQUIRE_MFA and request.path_info.startswith("/admin/") and request.user.is_authenticated:
+            from allauth.mfa.utils import is_mfa_enabled
+            from django.contrib import messages
+            from django.shortcuts import redirect
+            from django.utils.translation import gettext as _
+
+            if not is_mfa_enabled(request.user):
+                messages.warning(request, _("Set up an authenticator app before you use the admin."))
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)

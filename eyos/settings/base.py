@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "taggit",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_countries",
     "django_filters",
     "django_tasks",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "eyos.middleware.RequireMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -312,3 +314,10 @@ SECURE_CSP = {
 # every registration), and how long guests' personal data stays after their event (days).
 EYOS_CONSENT_VERSION = os.environ.get("EYOS_CONSENT_VERSION", "2026-11-v1")
 EYOS_RETENTION_DAYS = int(os.environ.get("EYOS_RETENTION_DAYS", "90"))
+
+
+# Multi-factor authentication (allauth): an authenticator app (TOTP) and recovery codes. With
+# EYOS_REQUIRE_MFA=1 nobody reaches the admin (coordinators, EU team) without having set it up.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "EYOS"
+EYOS_REQUIRE_MFA = os.environ.get("EYOS_REQUIRE_MFA", "0") == "1"
