@@ -32,7 +32,26 @@ class PublicSiteCSPMiddleware(ContentSecurityPolicyMiddleware):
     def process_response(self, request, response):
         if request.path_info.startswith(CSP_EXEMPT) and not hasattr(response, "_csp_config"):
             response._csp_config = {}
+        # No powerful browser features anywhere on the site.
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return super().process_response(request, response)
+
+
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+
+def no_referrer(view):
+    """For pages whose URL carries a secret (signed links, personal feeds): browsers must not send
+    that URL to other sites in the Referer header."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapper
 
 
 class RequireMFAMiddleware:

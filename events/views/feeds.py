@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
+from eyos.middleware import no_referrer
+
 from .. import feeds, selectors
 from ..filters import EventFilterForm, EventFilters
 
@@ -116,6 +118,7 @@ def event_ics(request, uid):
 
 
 @require_safe
+@no_referrer
 def personal_feed(request, token):
     """One's own registrations; waiting-list and unconfirmed places are TENTATIVE."""
     from ..models import Registration

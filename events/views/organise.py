@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordinators import permissions
+from eyos.middleware import no_referrer
 
 from .. import exports, selectors, services
 from ..forms import CancelForm, OrganisationForm, OrganiserEventForm
@@ -77,6 +78,7 @@ def organisation_renew_invite(request, org_slug):
 
 
 @login_required
+@no_referrer
 def organisation_join(request, token):
     try:
         organisation = services.organisation_from_invite(token)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordinators import permissions
+from eyos.middleware import no_referrer
 
 from .. import feeds, ratelimit, selectors, services
 from ..filters import EventFilterForm, EventFilters
@@ -259,6 +260,7 @@ def _token_page(request, token, action):
         return None, render(request, "events/registration_invalid_link.html", status=400)
 
 
+@no_referrer
 def registration_confirm(request, token):
     registration, error_page = _token_page(request, token, "confirm")
     if error_page:
@@ -274,6 +276,7 @@ def registration_confirm(request, token):
     return render(request, "events/registration_confirm.html", {"registration": registration})
 
 
+@no_referrer
 def registration_cancel(request, token):
     registration, error_page = _token_page(request, token, "cancel")
     if error_page:

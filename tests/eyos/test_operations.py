@@ -80,3 +80,17 @@ def test_public_pages_have_a_strict_csp_and_the_admin_keeps_its_own(client, user
     assert "Content-Security-Policy" in client.get("/en/")
     client.force_login(users["admin"])
     assert "Content-Security-Policy" not in client.get("/admin/")
+
+
+def test_pages_with_secrets_in_their_url_send_no_referrer(client, db):
+    from events import services
+    from tests import factories
+
+    event = factories.published_event(factories.organisation("FR"))
+    registration = services.registration_create(event=event, name="A", email="a@example.org", consent=True,
+                                                language="en")
+    for kind in ("confirm", "cancel"):
+        token = services.registration_token(registration, kind)
+        assert client.get(f"/en/registrations/{kind}/{token}/")["Referrer-Policy"] == "no-referrer"
+    assert client.get("/en/events/")["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in client.get("/en/events/")["Permissions-Policy"]
