@@ -56,6 +56,7 @@ def page(browser, live_server, seeded):
 
 
 def sign_in(page, email, password="eyos-demo-2023", language="en"):
+    page.context.clear_cookies()  # whoever was signed in before
     page.goto(f"/{language}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)

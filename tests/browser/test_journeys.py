@@ -97,3 +97,110 @@ def test_coordinator_dashboard_and_screenshot(page):
     # Another country's dashboard is not there for this coordinator.
     response = page.goto("/admin/coordinators/dashboard/DE/")
     assert response.status == 404
+
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_more_pages_pass_axe_in_three_languages(page):
+    from campaigns.models import CampaignPage
+
+    campaign = CampaignPage.objects.live().filter(locale__language_code="en").first()
+    event = upcoming_event(capacity__isnull=True)
+    for language in ("en", "de", "mt"):
+        for path in (f"/{language}/", f"/{language}/events/?country=FR&language=fr",
+                     f"/{language}/events/{event.uid}/"):
+            page.goto(path)
+            assert axe_violations(page) == [], path
+    page.goto(campaign.url)
+    assert axe_violations(page) == [], campaign.url
+    page.goto(f"/en/events/{event.uid}/")
+    page.get_by_role("button", name="Register").click()  # nothing filled in: the form with its errors
+    assert page.locator("[role=alert]").first.is_visible()
+    assert axe_violations(page) == [], "registration form with errors"
+    sign_in(page, "organiser@example.org")
+    for path in ("/en/registrations/", "/en/organise/", "/en/organise/events/new/", "/en/organise/organisations/new/",
+                 "/en/my-data/"):
+        page.goto(path)
+        assert axe_violations(page) == [], path
+    sign_in(page, "coordinator-fr@example.org")
+    for path in ("/admin/coordinators/", "/admin/coordinators/events/"):
+        page.goto(path)
+        assert axe_violations(page, context={"include": [["main"]]}) == [], path
+
+
+def test_organiser_and_coordinator_journeys(page, settings):
+    """An organiser signs up, verifies their email, creates an organisation and submits an event; a
+    coordinator signs in with an authenticator code, requests changes, and approves the corrected
+    event, which then appears in the public list and the country feed."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+    from django.contrib.auth import get_user_model
+
+    # 1. Sign up and verify the address from the outbox.
+    page.goto("/en/accounts/signup/")
+    page.fill("input[name=email]", "new-organiser@example.org")
+    page.fill("input[name=password1]", "a-long-new-password-42")
+    page.fill("input[name=password2]", "a-long-new-password-42")
+    page.click("form button[type=submit]")
+    verify = re.search(r"https?://[^/]+(/en/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
+    page.goto(verify)
+    page.click("form button[type=submit]")
+    shot(page, "journey2-verified")
+    # 2. An organisation, then an event, submitted.
+    page.goto("/en/organise/organisations/new/")
+    page.fill("#id_name", "Lyon Code Club")
+    page.select_option("#id_country", "FR")
+    page.get_by_role("button", name="Create the organisation").click()
+    page.goto("/en/organise/events/new/")
+    start = (timezone.now() + timezone.timedelta(days=20)).strftime("%Y-%m-%dT10:00")
+    end = start[:11] + "12:00"
+    page.fill("#id_title", "Python for beginners")
+    page.fill("#id_summary", "Learn to code in an afternoon.")
+    page.fill("#id_address", "3 quai Claude Bernard")
+    page.fill("#id_city", "Lyon")
+    page.fill("#id_start", start)
+    page.fill("#id_end", end)
+    page.select_option("#id_timezone", "Europe/Paris")
+    page.get_by_role("button", name="Save as draft").click()
+    page.get_by_role("button", name="Submit for review").click()
+    shot(page, "journey2-submitted")
+    event = Event.objects.get(title="Python for beginners")
+    assert event.status == "submitted"
+
+    # 3. The coordinator signs in with a code from their authenticator app.
+    coordinator = get_user_model().objects.get(email="coordinator-fr@example.org")
+    secret = generate_totp_secret()
+    TOTP.activate(coordinator, secret)
+    settings.EYOS_REQUIRE_MFA = True
+    sign_in(page, "coordinator-fr@example.org")
+    page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    page.click("form button[type=submit]")
+    page.goto(f"/admin/coordinators/events/{event.uid}/")
+    page.get_by_label("What should the organiser change?").fill("Please add the room number.")
+    page.get_by_role("button", name="Send back to the organiser").click()
+    shot(page, "journey3-changes-requested")
+    event.refresh_from_db()
+    assert event.status == "changes_requested"
+
+    # The organiser fixes and resubmits (through the services, as the page flow is covered above).
+    from events import services
+
+    organiser = get_user_model().objects.get(email="new-organiser@example.org")
+    services.event_update(user=organiser, event=event, data={"venue": "Room 12"})
+    services.event_submit(user=organiser, event=event)
+    page.goto(f"/admin/coordinators/events/{event.uid}/")
+    page.get_by_role("button", name="Approve and publish").click()
+    shot(page, "journey3-approved")
+    event.refresh_from_db()
+    assert event.status == "published"
+    page.goto("/en/events/?country=FR&q=python")
+    assert page.get_by_role("link", name="Python for beginners").is_visible()
+    feed = page.request.get("/feeds/countries/fr.ics")
+    assert "Python for beginners" in feed.text()
