@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
 from coordinators import permissions
@@ -48,7 +49,7 @@ def event_list(request):
         event.topic_labels = [topic_names.get(topic.slug, topic.name) for topic in event.topics.all()]
         event.places_left = selectors.places_left(event)
     params = filters.as_params()
-    return render(request, "events/list.html", {
+    response = render(request, "events/list.html", {
         "form": form,
         "filters": filters,
         "page": page,
@@ -57,6 +58,14 @@ def event_list(request):
         "feed_url": reverse("feeds:events") + "?" + urlencode(params + [("lang", translation.get_language())]),
         "subscribe_url": reverse("events:subscribe") + ("?" + urlencode(params) if params else ""),
     })
+    if not request.user.is_authenticated:
+        # The list holds no form that posts and nothing personal for visitors who are not signed
+        # in: shared caches may keep it for a minute (Vary: Cookie; the language is in the URL).
+        patch_cache_control(response, public=True, max_age=LIST_MAX_AGE)
+    return response
+
+
+LIST_MAX_AGE = 60
 
 
 def subscribe(request):

@@ -189,3 +189,11 @@ def test_campaign_block_shows_real_events_by_country_and_topic(client, db):
     assert expected.exists()
     assert all(event.title in html for event in expected.order_by("start")[:3])
     assert "country=DE&amp;topic=green-skills" in html
+
+
+def test_the_list_may_be_cached_for_visitors_but_not_for_signed_in_people(client, users):
+    response = client.get("/en/events/")
+    assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]  # the language is in the URL itself
+    client.force_login(users["citizen"])
+    assert "public" not in client.get("/en/events/").get("Cache-Control", "")
