@@ -30,3 +30,7 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
+
+# allauth's rate limits (sign-in, sign-up, password reset) answer with the same friendly page as
+# the registration form's.
+handler429 = "events.views.public.too_many_requests"

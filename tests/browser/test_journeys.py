@@ -32,10 +32,44 @@ def upcoming_event(**filters):
             .order_by("start").first())
 
 
+def keyboard_only_registration(page):
+    """Tab to each field, type, tick with the space bar, submit with Enter; every focused control
+    shows a visible focus indicator."""
+    event = upcoming_event(capacity__isnull=True)
+    page.goto(f"/en/events/{event.uid}/")
+    reached = {}
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => {
+            const el = document.activeElement, style = getComputedStyle(el);
+            return {name: el.name || "", tag: el.tagName, visible: style.outlineStyle !== "none" || style.boxShadow !== "none"};
+        }""")
+        assert focused["visible"], f"no visible focus on {focused}"
+        if focused["name"] == "name" and "name" not in reached:
+            page.keyboard.type("Keyboard User")
+            reached["name"] = True
+        elif focused["name"] == "email" and "email" not in reached:
+            page.keyboard.type("keys@example.org")
+            reached["email"] = True
+        elif focused["name"] == "consent" and "consent" not in reached:
+            page.keyboard.press("Space")
+            reached["consent"] = True
+        elif focused["name"] == "website":
+            raise AssertionError("the honeypot must not be reachable by keyboard")
+        elif focused["tag"] == "BUTTON" and len(reached) == 3:
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            break
+    assert len(reached) == 3, reached
+    page.get_by_role("heading", name="Check your email").wait_for()
+    assert Registration.objects.filter(email="keys@example.org").exists()
+
+
 # Each browser test costs a fresh seed of the demo data (the live server empties the database), so
 # related checks share one test.
 def test_public_pages_pass_axe_and_work_by_keyboard(page):
     keyboard_users_can_skip_to_the_content_and_filter(page)
+    keyboard_only_registration(page)
     the_visitors_own_time_is_shown_next_to_the_events(page)
     event = upcoming_event(capacity__isnull=True)
     for path in ("/en/", "/fr/", "/en/events/", "/en/events/?country=FR&format=online",

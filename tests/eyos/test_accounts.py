@@ -120,3 +120,17 @@ def test_seed_demo_is_idempotent(settings):
     call_command("seed_demo", force=True, quiet_accounts=True, verbosity=0, stdout=open("/dev/null", "w"))
     assert Page.objects.count() == before
     assert get_user_model().objects.count() == users_before
+
+
+def test_sign_up_is_rate_limited_with_a_friendly_page(client, db, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/m/ip"}
+    codes = []
+    for n in range(3):
+        response = client.post("/en/accounts/signup/", {"email": f"rl{n}@example.org", "password1": "a-long-pass-42x",
+                                                        "password2": "a-long-pass-42x"})
+        codes.append(response.status_code)
+    assert codes[-1] == 429 and 429 not in codes[:2]
+    assert "try again later" in response.content.decode()
