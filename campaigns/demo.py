@@ -16,7 +16,7 @@ from django_countries import countries
 from wagtail.blocks import StreamValue
 from wagtail.models import Locale, Page, Site
 
-from .models import CampaignIndexPage, CampaignPage, HomePage, NationalPage
+from .models import CampaignIndexPage, CampaignPage, HomePage, NationalPage, PrivacyPage
 
 CONTENT_FILE = Path(__file__).resolve().parent / "demo" / "pages.json"
 
@@ -115,6 +115,9 @@ def seed_pages():
     for entry in content["campaigns"]:
         page = _ensure_source(CampaignPage, campaigns, entry["slug"], entry["en"], english)
         _ensure_translations(page, {k: v for k, v in entry.items() if k != "slug"}, locales)
+
+    privacy = _ensure_source(PrivacyPage, home, "privacy", content["privacy"]["en"], english)
+    _ensure_translations(privacy, content["privacy"], locales)
 
     countries_index = _ensure_source(
         CampaignIndexPage, home, "countries", content["countries_index"]["en"], english

@@ -31,7 +31,7 @@ class HomePage(BasePage):
     """The root of each language's tree; one per locale."""
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["campaigns.CampaignIndexPage", "campaigns.CampaignPage"]
+    subpage_types = ["campaigns.CampaignIndexPage", "campaigns.CampaignPage", "campaigns.PrivacyPage"]
     template = "campaigns/home_page.html"
 
     class Meta:
@@ -68,6 +68,19 @@ class CampaignPage(BasePage):
 
     class Meta:
         verbose_name = _("campaign page")
+
+
+class PrivacyPage(BasePage):
+    """The privacy notice: one per language, edited and translated in the CMS like any page. The
+    footer and the registration consent link to it."""
+
+    parent_page_types = ["campaigns.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+    template = "campaigns/campaign_page.html"
+
+    class Meta:
+        verbose_name = _("privacy notice")
 
 
 class NationalPage(BasePage):

@@ -82,3 +82,24 @@ def localized_link(url):
         if first not in dict(settings.LANGUAGES) and first not in {"feeds", "admin", "documents"}:
             return f"/{language}{url}"
     return url
+
+
+@register.simple_tag(takes_context=True)
+def privacy_url(context):
+    """The privacy notice in the current language, else in the default one; cached briefly (the
+    footer of every page asks)."""
+    from django.core.cache import cache
+
+    from campaigns.models import PrivacyPage
+
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    key = f"eyos:privacy-url:{language}"
+    url = cache.get(key)
+    if url is None:
+        pages = {page.locale.language_code: page for page in
+                 PrivacyPage.objects.live().filter(locale__language_code__in={language, settings.LANGUAGE_CODE})
+                 .select_related("locale")}
+        page = pages.get(language) or pages.get(settings.LANGUAGE_CODE)
+        url = page.get_url(context.get("request")) if page else ""
+        cache.set(key, url, 300)
+    return url

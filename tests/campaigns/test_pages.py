@@ -119,3 +119,15 @@ def test_no_page_reachable_from_the_home_page_fails(client, language):
                         next_frontier.append(parsed.path)
         frontier = next_frontier
     assert len(seen) > 10
+
+
+def test_the_privacy_notice_is_a_translated_cms_page_linked_from_every_page(client, db):
+    from campaigns.models import PrivacyPage
+
+    languages = set(PrivacyPage.objects.live().values_list("locale__language_code", flat=True))
+    assert {"en", "fr", "de", "it", "es", "pl"} <= languages
+    french = PrivacyPage.objects.get(locale__language_code="fr")
+    assert client.get(french.url).status_code == 200
+    assert f'href="{french.url}"' in client.get("/fr/events/").content.decode()
+    english = PrivacyPage.objects.get(locale__language_code="en")
+    assert f'href="{english.url}"' in client.get("/mt/").content.decode()  # no Maltese notice yet: English
