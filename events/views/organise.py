@@ -45,7 +45,29 @@ def dashboard(request):
     })
 
 
+def rate_limited(view):
+    """Organisers' writes, per account, in the shared cache: EYOS_ORGANISER_RATE posts per window.
+    A 429 page beyond it (a compromised or scripted account cannot flood the moderation queue)."""
+    from functools import wraps
+
+    from django.conf import settings
+
+    from .. import ratelimit
+    from .public import too_many_requests
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            limit, window = settings.EYOS_ORGANISER_RATE
+            if not ratelimit.hit("organiser-post", str(request.user.pk), limit=limit, window=window):
+                return too_many_requests(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @login_required
+@rate_limited
 def organisation_create(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -69,6 +91,7 @@ def organisation_detail(request, org_slug):
 
 
 @login_required
+@rate_limited
 @require_POST
 def organisation_renew_invite(request, org_slug):
     organisation = _own_organisation(request, org_slug)
@@ -92,6 +115,7 @@ def organisation_join(request, token):
 
 
 @login_required
+@rate_limited
 def event_create(request):
     organisations = permissions.member_organisations(request.user).order_by("name")
     if not organisations.exists():
@@ -124,6 +148,7 @@ def event_detail(request, uid):
 
 
 @login_required
+@rate_limited
 def event_edit(request, uid):
     event = _own_event(request, uid)
     if event.status not in services.ORGANISER_EDITABLE:
@@ -145,6 +170,7 @@ def event_edit(request, uid):
 
 
 @login_required
+@rate_limited
 @require_POST
 def event_submit(request, uid):
     event = _own_event(request, uid)
@@ -160,6 +186,7 @@ def event_submit(request, uid):
 
 
 @login_required
+@rate_limited
 def event_cancel(request, uid):
     event = _own_event(request, uid)
     form = CancelForm(request.POST or None)

@@ -275,6 +275,8 @@ EYOS_ESCALATION_DAYS = int(os.environ.get("EYOS_ESCALATION_DAYS", "5"))
 EYOS_REMINDER_BEFORE = timedelta(hours=int(os.environ.get("EYOS_REMINDER_HOURS", "24")))
 # Registration attempts per window, counted in the shared cache: per IP address and per email.
 EYOS_REGISTRATION_RATE = {"ip": (20, 3600), "email": (5, 3600)}
+# Organisers' form posts (organisations, events, submissions) per account and window (seconds).
+EYOS_ORGANISER_RATE = (60, 3600)
 # How many proxies (load balancer, CDN) in front of the app append to X-Forwarded-For; 0 = none.
 EYOS_TRUSTED_PROXIES = int(os.environ.get("EYOS_TRUSTED_PROXIES", "0"))
 

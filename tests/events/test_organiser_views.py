@@ -306,3 +306,17 @@ def test_times_are_read_in_the_events_zone_around_clock_changes(client, organise
     else:
         assert "does not exist" in str(response.context["form"].errors["start"])
         assert not Event.objects.filter(title="Atelier compétences numériques").exists()
+
+
+def test_organiser_posts_are_rate_limited_per_account(client, organiser, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.EYOS_ORGANISER_RATE = (2, 3600)
+    client.force_login(organiser)
+    codes = [client.post("/en/organise/organisations/new/", {"name": f"Org {n}", "country": "FR"}).status_code
+             for n in range(3)]
+    assert codes[:2] == [302, 302] and codes[2] == 429
+    assert client.get("/en/organise/events/new/").status_code == 200  # reading is not limited
+    client.force_login(factories.user())  # another account has its own allowance
+    assert client.post("/en/organise/organisations/new/", {"name": "Other", "country": "FR"}).status_code == 302
