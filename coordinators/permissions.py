@@ -96,6 +96,14 @@ def can_create_for(user, organisation, country_code):
     return can_publish_directly(user, country_code) or is_member(user, organisation)
 
 
+def coordinator_country_choices(user):
+    """(code, name) of the countries a user coordinates, for filters and country switches."""
+    from events.forms import participating_countries
+
+    mine = coordinator_countries(user)
+    return [(code, name) for code, name in participating_countries() if code in mine]
+
+
 def scoped_country(user, country_code):
     """A country filter a coordinator may apply: the code when it is one of theirs, else None."""
     code = (country_code or "").upper()

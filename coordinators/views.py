@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events import exports, services
-from events.forms import CancelForm, CoordinatorEventForm, RejectForm, RequestChangesForm
+from events.forms import CancelForm, CoordinatorEventForm, RejectForm, RequestChangesForm, show_service_errors
 from events.models import Event
 
 from . import charts, dashboard, permissions, selectors
@@ -43,13 +43,6 @@ def _render(request, template, context, status=200):
     breadcrumbs += context.pop("breadcrumbs", [])
     context.setdefault("breadcrumbs_items", breadcrumbs)
     return TemplateResponse(request, template, context, status=status)
-
-
-def _country_choices(user):
-    from events.forms import participating_countries
-
-    mine = permissions.coordinator_countries(user)
-    return [(code, name) for code, name in participating_countries() if code in mine]
 
 
 def _page(request, queryset):
@@ -82,7 +75,7 @@ def queue(request):
         "header_title": _("Events to review"),
         "page": page,
         "filters": filters,
-        "countries": _country_choices(request.user),
+        "countries": permissions.coordinator_country_choices(request.user),
         "is_eu_team": permissions.is_eu_team(request.user),
         "escalation_days": settings.EYOS_ESCALATION_DAYS,
         "breadcrumbs": [{"url": "", "label": _("Events to review")}],
@@ -182,7 +175,7 @@ def event_list(request):
         "status": status,
         "statuses": Event.Status.choices,
         "filters": filters,
-        "countries": _country_choices(request.user),
+        "countries": permissions.coordinator_country_choices(request.user),
         "breadcrumbs": [{"url": "", "label": _("Events of my countries")}],
     })
 
@@ -196,14 +189,6 @@ def _event_form_page(request, form, event=None):
             {"url": "", "label": title},
         ],
     }, status=400 if form.is_bound and form.errors else 200)
-
-
-def _apply_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @coordinator_required
@@ -220,7 +205,7 @@ def event_create(request):
                 data=form.service_data(), topics=form.selected_topics(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("“%(title)s” is published.") % {"title": event.title})
             return redirect("coordinators:review", uid=event.uid)
@@ -241,7 +226,7 @@ def event_edit(request, uid):
         try:
             services.event_update(user=request.user, event=event, data=form.service_data(), topics=form.selected_topics())
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         except services.InvalidTransition as error:
             messages.error(request, str(error))
             return redirect("coordinators:review", uid=event.uid)
@@ -333,7 +318,7 @@ def country_dashboard(request, country):
     return _render(request, "coordinators/dashboard.html", {
         "page_title": title, "header_title": title, "board": board, "country_name": name,
         "period": period, "period_query": urlencode(period.as_params()),
-        "countries": _country_choices(request.user),
+        "countries": permissions.coordinator_country_choices(request.user),
         "charts": charts.country_charts(board),
         "breadcrumbs": [{"url": "", "label": title}],
     })

@@ -21,6 +21,16 @@ DESCRIPTION_MAX_LENGTH = 20_000
 MAX_CAPACITY = 100_000
 
 
+def show_service_errors(form, error):
+    """A ValidationError that only the service could raise (a race, a state change) shown on the
+    form: on its field where the form has one, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
 def sanitise_description(html):
     cleaned = nh3.clean(
         html or "",

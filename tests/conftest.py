@@ -38,3 +38,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "pg" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate-limit counters are keyed by user id, and ids are
+    reused after a test's transaction rolls back."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from events import services
 from events.models import Event, Organisation, Registration
+from tests.threads import in_thread as committed
 
 pytestmark = [pytest.mark.pg, pytest.mark.django_db]
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,26 +40,6 @@ def redis_available():
             return True
     except OSError:
         return False
-
-
-def committed(fn, *args):
-    """Run in another thread (another connection), so the data is committed for the servers."""
-    box = {}
-
-    def run():
-        try:
-            box["value"] = fn(*args)
-        except BaseException as error:
-            box["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 @pytest.fixture(scope="module")

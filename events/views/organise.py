@@ -15,7 +15,7 @@ from coordinators import permissions
 from eyos.middleware import no_referrer
 
 from .. import exports, selectors, services
-from ..forms import CancelForm, OrganisationForm, OrganiserEventForm
+from ..forms import CancelForm, OrganisationForm, OrganiserEventForm, show_service_errors
 from ..models import Organisation
 
 
@@ -26,15 +26,6 @@ def _own_event(request, uid):
 
 def _own_organisation(request, org_slug):
     return get_object_or_404(permissions.member_organisations(request.user), slug=org_slug)
-
-
-def _apply_errors(form, error):
-    """A rule that only the service could check (a race, a state change) shown on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -129,7 +120,7 @@ def event_create(request):
                 data=form.service_data(), topics=form.selected_topics(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, _("Your event is saved as a draft. Submit it when it is ready."))
             return redirect("organise:event", uid=event.uid)
@@ -159,7 +150,7 @@ def event_edit(request, uid):
         try:
             services.event_update(user=request.user, event=event, data=form.service_data(), topics=form.selected_topics())
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         except services.InvalidTransition as error:
             messages.error(request, str(error))
             return redirect("organise:event", uid=event.uid)

@@ -18,28 +18,10 @@ from django.utils import timezone
 
 from events import services
 from events.models import Event, Organisation, Registration
+from tests.threads import in_thread
 
 pytestmark = [pytest.mark.pg, pytest.mark.django_db]
 R = Registration.Status
-
-
-def in_thread(fn, *args):
-    result = {}
-
-    def run():
-        try:
-            result["value"] = fn(*args)
-        except BaseException as error:  # re-raised in the caller
-            result["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
 
 
 def concurrently(calls):
