@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 from wagtail.blocks import StreamValue
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from .models import CampaignIndexPage, CampaignPage, HomePage, NationalPage, PrivacyPage
 
@@ -89,6 +89,8 @@ def seed_pages():
     root = Page.get_first_root_node()
     if root is None:  # an emptied database (flushed by a test): Wagtail's migration made one
         root = Page.add_root(instance=Page(title="Root", slug="root", locale=english))
+    if Collection.get_first_root_node() is None:  # the same for media: uploads need a root collection
+        Collection.add_root(name="Root")
 
     home = HomePage.objects.filter(locale=english, depth=2).first()
     if home is None:

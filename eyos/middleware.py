@@ -9,7 +9,7 @@ LANGUAGE_LIKE = re.compile(r"^/([a-z]{2}(?:[-_][a-z0-9]{2,8})?)(?:/|$)", re.IGNO
 # Areas that live outside the language prefixes: a 404 there stays a 404 (the admin's "not found"
 # for another country's event must not turn into a redirect to /en/admin/…).
 UNPREFIXED = ("/admin/", "/feeds/", "/documents/", "/healthz", "/static/", "/media/")
-CSP_EXEMPT = ("/admin/",)
+ADMIN_AREA = ("/admin/",)
 
 
 class EYOSLocaleMiddleware(LocaleMiddleware):
@@ -26,12 +26,14 @@ class EYOSLocaleMiddleware(LocaleMiddleware):
 
 
 class PublicSiteCSPMiddleware(ContentSecurityPolicyMiddleware):
-    """Django's CSP middleware with SECURE_CSP, on the public site only. The Wagtail admin runs
-    its own inline scripts and styles and keeps the defaults of its views."""
+    """Django's CSP middleware: SECURE_CSP on the public site, EYOS_ADMIN_CSP in the Wagtail admin
+    (which writes inline scripts and styles without nonces). A view's own @csp_override wins."""
 
     def process_response(self, request, response):
-        if request.path_info.startswith(CSP_EXEMPT) and not hasattr(response, "_csp_config"):
-            response._csp_config = {}
+        from django.conf import settings
+
+        if request.path_info.startswith(ADMIN_AREA) and not hasattr(response, "_csp_config"):
+            response._csp_config = settings.EYOS_ADMIN_CSP
         # No powerful browser features anywhere on the site.
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return super().process_response(request, response)

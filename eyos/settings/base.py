@@ -294,14 +294,16 @@ EYOS_YEAR = os.environ.get("EYOS_YEAR", "")
 
 
 # A strict Content-Security-Policy on the public site: scripts, styles, images and fonts come from
-# this origin only, no inline script or style, no plugins, no framing by other sites. (JSON-LD data
-# blocks are not executed, so they need no exception.) The admin is exempt: see the middleware.
+# this origin only, no inline script or style unless it carries the request's nonce
+# ({% csp_nonce_attr %}; the public templates have none today), no plugins, no framing by other
+# sites. (JSON-LD data blocks are not executed, so they need no exception.) Django adds the nonce
+# to the header only on responses whose template used it, so publicly cached pages carry none.
 from django.utils.csp import CSP  # noqa: E402
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
@@ -310,6 +312,31 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.SELF],  # the admin's page preview frames the site
 }
+
+# The Wagtail admin's policy (eyos.middleware): still no third-party origin, no plugins, no eval,
+# no framing by other sites, forms post only here. Wagtail 8 writes inline scripts without nonces
+# (inline panels, date and time widgets) and inline style attributes, so the admin allows inline
+# script and style; its previews frame our own pages, and image uploads preview as blob: URLs.
+# tests/browser checks that the admin's pages raise no CSP violation under this policy.
+EYOS_ADMIN_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "frame-src": [CSP.SELF],
+    "worker-src": [CSP.SELF, "blob:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF],
+}
+# No third-party requests from the admin: no Gravatar (which would also send a hash of every
+# user's address to another company), no update check or "what's new" banner from wagtail.org.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 
 # Data protection. The version of the consent wording shown with registration forms (recorded with

@@ -238,3 +238,41 @@ def test_organiser_and_coordinator_journeys(page, settings):
     assert page.get_by_role("link", name="Python for beginners").is_visible()
     feed = page.request.get("/feeds/countries/fr.ics")
     assert "Python for beginners" in feed.text()
+
+
+def test_the_admin_works_under_its_own_csp(page, settings, live_server):
+    """Wagtail's admin pages, including the page editor with its StreamField and rich text, the
+    translation editor and the image uploader, raise no CSP violation under EYOS_ADMIN_CSP, and
+    make no request to another origin. The strict public policy, tried on the same editor, would
+    break it: that shows the check can fail."""
+    from campaigns.models import CampaignPage
+
+    campaign = CampaignPage.objects.filter(locale__language_code="en").first()
+    translation = CampaignPage.objects.filter(translation_key=campaign.translation_key).exclude(pk=campaign.pk).first()
+    event = Event.objects.filter(status="submitted", organisation__country="FR").first()
+    sign_in(page, "admin@example.org")
+    foreign = []
+    page.on("request", lambda request: not request.url.startswith((live_server.url, "data:", "blob:", "about:"))
+            and foreign.append(request.url))
+    paths = ["/admin/", "/admin/pages/", f"/admin/pages/{campaign.pk}/edit/", f"/admin/pages/{translation.pk}/edit/",
+             "/admin/images/", "/admin/images/multiple/add/", "/admin/snippets/", "/admin/users/",
+             "/admin/coordinators/", "/admin/coordinators/events/new/", f"/admin/coordinators/events/{event.uid}/",
+             "/admin/coordinators/dashboard/eu/"]
+    for path in paths:
+        page.console_errors.clear()
+        response = page.goto(path)
+        page.wait_for_load_state("networkidle")
+        assert response.status == 200, path
+        assert "default-src 'self'" in response.headers["content-security-policy"], path
+        assert csp_violations(page) == [], path
+    # The editor's rich text field is alive (Draftail mounted by Wagtail's scripts).
+    page.goto(f"/admin/pages/{campaign.pk}/edit/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".Draftail-Editor").count() >= 1
+    assert foreign == []
+    # Negative control: the public policy breaks the same editor.
+    settings.EYOS_ADMIN_CSP = settings.SECURE_CSP
+    page.console_errors.clear()
+    page.goto(f"/admin/pages/{campaign.pk}/edit/")
+    page.wait_for_load_state("networkidle")
+    assert csp_violations(page), "the strict policy should have refused the admin's inline code"

@@ -71,15 +71,47 @@ def test_wagtail_and_django_tasks_share_one_backend():
     )
 
 
-def test_public_pages_have_a_strict_csp_and_the_admin_keeps_its_own(client, users):
+def test_public_pages_have_a_strict_csp_and_the_admin_its_own(client, users):
     policy = client.get("/en/events/")["Content-Security-Policy"]
     for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
                       "base-uri 'none'", "frame-ancestors 'self'"):
         assert directive in policy
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "nonce-" not in policy  # no inline script on the page: no nonce, so it stays cacheable
     assert "Content-Security-Policy" in client.get("/en/")
     client.force_login(users["admin"])
-    assert "Content-Security-Policy" not in client.get("/admin/")
+    for path in ("/admin/", "/admin/coordinators/", "/admin/pages/"):
+        admin_policy = client.get(path)["Content-Security-Policy"]
+        for directive in ("default-src 'self'", "object-src 'none'", "frame-ancestors 'self'",
+                          "form-action 'self'", "connect-src 'self'"):
+            assert directive in admin_policy, (path, directive)
+        assert "unsafe-eval" not in admin_policy
+        assert "http" not in admin_policy and "*" not in admin_policy  # no third-party origin
+    # No Gravatar: the admin's avatars would send a hash of each user's address to another company.
+    assert "gravatar" not in client.get("/admin/").content.decode()
+
+
+def test_an_inline_script_runs_only_with_its_responses_nonce(rf):
+    """The public policy lists CSP.NONCE: a template that writes {% csp_nonce_attr %} gets a fresh
+    nonce per response, and the header names exactly that nonce."""
+    import re
+
+    from django.http import HttpResponse
+    from django.template import RequestContext, Template
+
+    from eyos.middleware import PublicSiteCSPMiddleware
+
+    def view(request):
+        return HttpResponse(Template("<script {% csp_nonce_attr %}>go()</script>").render(RequestContext(request)))
+
+    middleware = PublicSiteCSPMiddleware(view)
+    nonces = []
+    for _ in range(2):
+        response = middleware(rf.get("/en/"))
+        written = re.search(r'nonce="([^"]+)"', response.content.decode()).group(1)
+        assert f"script-src 'self' 'nonce-{written}'" in response["Content-Security-Policy"]
+        nonces.append(written)
+    assert nonces[0] != nonces[1] and len(nonces[0]) >= 16
 
 
 def test_pages_with_secrets_in_their_url_send_no_referrer_to_other_sites(client, db):
