@@ -81,22 +81,47 @@ def test_public_pages_pass_axe_and_work_by_keyboard(page):
 
 
 def test_guest_registers_confirms_and_cancels(page):
-    event = upcoming_event(capacity__isnull=True)
-    page.goto(f"/en/events/{event.uid}/")
+    """Journey 1: a citizen browses, filters by country and language, registers as a guest, opens
+    the confirmation link from the outbox, adds the event to their calendar, then cancels."""
+    from icalendar import Calendar
+
+    event = upcoming_event(capacity__isnull=True, organisation__country="FR", language="fr")
+    page.goto("/en/")
+    page.get_by_role("link", name=re.compile("^Events$")).first.click()
+    page.locator("summary", has_text="Country").click()  # the country list is folded away
+    page.get_by_role("checkbox", name=re.compile(r"^France")).check()
+    page.select_option("#id_language", "fr")
+    page.get_by_role("button", name="Show events").click()
+    page.wait_for_url(re.compile(r"country=FR.*language=fr|language=fr.*country=FR"))
+    shot(page, "journey1-filtered")
+    results = page.locator(".results h3 a, .results h2 a")
+    assert results.count() >= 1
+    assert set(Event.objects.filter(title__in=results.all_inner_texts()).values_list(
+        "organisation__country", "language")) == {("FR", "fr")}
+    page.get_by_role("link", name=event.title).first.click()
     page.get_by_label("Your name").fill("Ada Lovelace")
     page.get_by_label("Your email address").fill("ada@example.org")
     page.get_by_label(re.compile("I agree")).check()
     page.get_by_role("button", name="Register").click()
     assert page.get_by_role("heading", name="Check your email").is_visible()
+    shot(page, "journey1-check-email")
     confirm = re.search(r"https?://[^/]+(/en/registrations/confirm/\S+/)", mail.outbox[-1].body).group(1)
     page.goto(confirm)
     page.get_by_role("button", name="Confirm my registration").click()
     assert page.get_by_role("heading", name="Your place is confirmed").is_visible()
+    shot(page, "journey1-confirmed")
     assert Registration.objects.get(email="ada@example.org").status == "confirmed"
+    # Add to the calendar: the event page's .ics link gives one VEVENT with the event's UID.
+    page.goto(f"/en/events/{event.uid}/")
+    link = page.get_by_role("link", name="Add to my calendar (.ics)")
+    calendar = Calendar.from_ical(page.request.get(link.get_attribute("href")).body())
+    (vevent,) = calendar.walk("VEVENT")
+    assert str(vevent["UID"]).startswith(f"{event.uid}@") and str(vevent["SUMMARY"]) == event.title
     cancel = re.search(r"https?://[^/]+(/en/registrations/cancel/\S+/)", mail.outbox[-1].body).group(1)
     page.goto(cancel)
     page.get_by_role("button", name="Yes, cancel my registration").click()
     assert page.get_by_role("heading", name="Your registration is cancelled").is_visible()
+    shot(page, "journey1-cancelled")
     assert Registration.objects.get(email="ada@example.org").status == "cancelled"
 
 
@@ -168,7 +193,7 @@ def test_more_pages_pass_axe_in_three_languages(page):
         assert axe_violations(page, context={"include": [["main"]]}) == [], path
 
 
-def test_organiser_and_coordinator_journeys(page, settings):
+def test_organiser_and_coordinator_journeys(page, settings, live_server):
     """An organiser signs up, verifies their email, creates an organisation and submits an event; a
     coordinator signs in with an authenticator code, requests changes, and approves the corrected
     event, which then appears in the public list and the country feed."""
@@ -223,12 +248,23 @@ def test_organiser_and_coordinator_journeys(page, settings):
     event.refresh_from_db()
     assert event.status == "changes_requested"
 
-    # The organiser fixes and resubmits (through the services, as the page flow is covered above).
-    from events import services
-
-    organiser = get_user_model().objects.get(email="new-organiser@example.org")
-    services.event_update(user=organiser, event=event, data={"venue": "Room 12"})
-    services.event_submit(user=organiser, event=event)
+    # The organiser, in their own browser, reads the comment on their event, fixes it and submits
+    # it again.
+    organiser_context = page.context.browser.new_context(base_url=live_server.url, locale="en-GB")
+    organiser_page = organiser_context.new_page()
+    organiser_page.set_default_timeout(15000)
+    sign_in(organiser_page, "new-organiser@example.org", password="a-long-new-password-42")
+    organiser_page.goto("/en/organise/")
+    organiser_page.get_by_role("link", name="Python for beginners").click()
+    assert organiser_page.get_by_text("Please add the room number.").is_visible()
+    organiser_page.get_by_role("link", name="Edit").click()
+    organiser_page.fill("#id_venue", "Room 12")
+    organiser_page.get_by_role("button", name="Save changes").click()
+    organiser_page.get_by_role("button", name="Submit again").click()
+    shot(organiser_page, "journey3-resubmitted")
+    organiser_context.close()
+    event.refresh_from_db()
+    assert (event.status, event.venue) == ("submitted", "Room 12")
     page.goto(f"/admin/coordinators/events/{event.uid}/")
     page.get_by_role("button", name="Approve and publish").click()
     shot(page, "journey3-approved")
