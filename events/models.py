@@ -273,7 +273,8 @@ class Registration(models.Model):
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     consent_at = models.DateTimeField()
-    # Which wording of the consent the person accepted (EYOS_CONSENT_VERSION when they did).
+    # Which wording the person accepted: the form's consent wording and the privacy notice's
+    # revision at that moment (campaigns.selectors.consent_version).
     consent_version = models.CharField(max_length=40, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -436,11 +436,11 @@ def registration_create(*, event, name, email, consent, language, user=None):
     if existing:
         raise AlreadyRegistered(existing)
     now = timezone.now()
-    from django.conf import settings
+    from campaigns.selectors import consent_version
 
     registration = Registration(
         event=event, user=user if signed_in else None, name=name.strip(), email=email,
-        language=language, consent_at=now, consent_version=settings.EYOS_CONSENT_VERSION,
+        language=language, consent_at=now, consent_version=consent_version(language),
     )
     if signed_in:
         _seat(registration, event, now)

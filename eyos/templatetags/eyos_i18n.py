@@ -90,16 +90,13 @@ def privacy_url(context):
     footer of every page asks)."""
     from django.core.cache import cache
 
-    from campaigns.models import PrivacyPage
+    from campaigns.selectors import privacy_notice
 
     language = translation.get_language() or settings.LANGUAGE_CODE
     key = f"eyos:privacy-url:{language}"
     url = cache.get(key)
     if url is None:
-        pages = {page.locale.language_code: page for page in
-                 PrivacyPage.objects.live().filter(locale__language_code__in={language, settings.LANGUAGE_CODE})
-                 .select_related("locale")}
-        page = pages.get(language) or pages.get(settings.LANGUAGE_CODE)
+        page = privacy_notice(language)
         url = page.get_url(context.get("request")) if page else ""
         cache.set(key, url, 300)
     return url

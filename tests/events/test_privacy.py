@@ -22,10 +22,43 @@ def register(event, email, user=None):
     return services.registration_confirm(registration=registration)
 
 
-def test_consent_is_recorded_with_its_time_and_wording(settings):
+def test_consent_is_recorded_with_its_time_and_the_privacy_notice_revision(settings):
+    """The version names the form's wording and the revision of the privacy notice, in the
+    registrant's language, that was live when they agreed; publishing a new notice changes the
+    version for later registrations only."""
+    from campaigns.models import PrivacyPage
+
     settings.EYOS_CONSENT_VERSION = "2026-11-v7"
-    registration = register(factories.published_event(factories.organisation("FR")), "c@example.org")
-    assert registration.consent_at and registration.consent_version == "2026-11-v7"
+    event = factories.published_event(factories.organisation("FR"))
+    notice = PrivacyPage.objects.live().get(locale__language_code="fr")
+    registration = services.registration_create(event=event, name="A", email="a@example.org", consent=True,
+                                                language="fr")
+    assert registration.consent_at and registration.consent_version == f"2026-11-v7+fr-r{notice.live_revision_id}"
+    notice.title = "Protection des données (2027)"
+    new_revision = notice.save_revision()
+    new_revision.publish()
+    later = services.registration_create(event=event, name="B", email="b@example.org", consent=True, language="fr")
+    assert later.consent_version == f"2026-11-v7+fr-r{new_revision.pk}"
+    registration.refresh_from_db()
+    assert registration.consent_version == f"2026-11-v7+fr-r{notice.live_revision_id}"
+    assert new_revision.pk != notice.live_revision_id
+    # The accepted text can be read back from Wagtail's history.
+    accepted = int(registration.consent_version.rsplit("-r", 1)[1])
+    assert notice.revisions.get(pk=accepted).as_object().title != "Protection des données (2027)"
+
+
+def test_consent_falls_back_to_the_default_language_notice_and_then_to_the_wording_alone(settings):
+    from campaigns.models import PrivacyPage
+
+    settings.EYOS_CONSENT_VERSION = "2026-11-v7"
+    event = factories.published_event(factories.organisation("FR"))
+    assert not PrivacyPage.objects.live().filter(locale__language_code="mt").exists()
+    english = PrivacyPage.objects.live().get(locale__language_code="en")
+    maltese = services.registration_create(event=event, name="M", email="m@example.org", consent=True, language="mt")
+    assert maltese.consent_version == f"2026-11-v7+en-r{english.live_revision_id}"
+    PrivacyPage.objects.all().unpublish()
+    nothing = services.registration_create(event=event, name="N", email="n@example.org", consent=True, language="mt")
+    assert nothing.consent_version == "2026-11-v7"
 
 
 def test_download_my_data_holds_everything(client):
