@@ -87,6 +87,28 @@ def participating_countries():
     return [(code, name) for code, name in countries if code in codes]
 
 
+class HoneypotMixin:
+    """A field people do not see (nor reach by keyboard) and bots fill in. Forms of signed-in
+    organisers refuse a filled one with an error instead of pretending success: a person whose
+    browser filled it in by mistake learns why nothing was saved."""
+
+    HONEYPOT = "homepage"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.HONEYPOT] = forms.CharField(
+            required=False, label=_("Leave this field empty"), template_name="events/_honeypot_field.html",
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.pop(self.HONEYPOT, ""):  # never handed on to the services
+            raise forms.ValidationError(_("This form was filled in automatically, so it was not saved. "
+                                          "Please fill it in yourself."), code="honeypot")
+        return cleaned_data
+
+
 class EventForm(forms.ModelForm):
     """Times are typed as wall-clock times in the event's own time zone (not the visitor's), and
     stored as aware datetimes."""
@@ -225,7 +247,7 @@ class EventForm(forms.ModelForm):
         return list(Topic.objects.filter(translation_key__in=keys, locale=Locale.get_default()))
 
 
-class OrganiserEventForm(EventForm):
+class OrganiserEventForm(HoneypotMixin, EventForm):
     """Organisers pick one of their organisations when they create an event; its country is the
     event's country."""
 
@@ -282,7 +304,11 @@ class CancelForm(forms.Form):
     )
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganiserCancelForm(HoneypotMixin, CancelForm):
+    pass
+
+
+class OrganisationForm(HoneypotMixin, forms.ModelForm):
     country = forms.ChoiceField(label=_("country"), choices=participating_countries)
 
     class Meta:

@@ -15,7 +15,7 @@ from coordinators import permissions
 from eyos.middleware import no_referrer
 
 from .. import exports, selectors, services
-from ..forms import CancelForm, OrganisationForm, OrganiserEventForm, show_service_errors
+from ..forms import OrganisationForm, OrganiserCancelForm, OrganiserEventForm, show_service_errors
 from ..models import Organisation
 
 
@@ -180,7 +180,7 @@ def event_submit(request, uid):
 @rate_limited
 def event_cancel(request, uid):
     event = _own_event(request, uid)
-    form = CancelForm(request.POST or None)
+    form = OrganiserCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.event_cancel(user=request.user, event=event, message=form.cleaned_data["message"])

@@ -320,3 +320,24 @@ def test_organiser_posts_are_rate_limited_per_account(client, organiser, setting
     assert client.get("/en/organise/events/new/").status_code == 200  # reading is not limited
     client.force_login(factories.user())  # another account has its own allowance
     assert client.post("/en/organise/organisations/new/", {"name": "Other", "country": "FR"}).status_code == 302
+
+
+def test_organiser_forms_have_a_honeypot_that_saves_nothing_when_filled(client, organiser):
+    """Each organiser form carries a hidden, unreachable field; filled in, the form explains why it
+    saved nothing. Empty, the same post goes through."""
+    client.force_login(organiser)
+    org = organiser.organisations.get()
+    page = client.get("/en/organise/events/new/").content.decode()
+    assert 'name="homepage"' in page and 'tabindex="-1"' in page and 'class="hp" aria-hidden="true"' in page
+    response = client.post("/en/organise/events/new/", valid_event(org, homepage="http://spam.example"))
+    assert response.status_code == 200 and "filled in automatically" in response.content.decode()
+    assert not Event.objects.filter(organisation=org).exists()
+    response = client.post("/en/organise/organisations/new/", {"name": "Bot Org", "country": "FR",
+                                                               "homepage": "x"})
+    assert response.status_code == 200 and not Organisation.objects.filter(name="Bot Org").exists()
+    event = factories.published_event(org)
+    response = client.post(f"/en/organise/events/{event.uid}/cancel/", {"message": "Closed.", "homepage": "x"})
+    event.refresh_from_db()
+    assert response.status_code == 200 and event.status == S.PUBLISHED
+    assert client.post("/en/organise/events/new/", valid_event(org, homepage="")).status_code == 302
+    assert Event.objects.filter(organisation=org).count() == 2
