@@ -8,10 +8,13 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        from .cache import bump_data_version
+        from .cache import bump_data_version, touch_labels
         from .models import Event, Organisation, Registration, Topic
 
         for model in (Event, Registration, Organisation, Topic):
             post_save.connect(bump_data_version, sender=model, dispatch_uid=f"eyos-version-{model.__name__}")
             post_delete.connect(bump_data_version, sender=model, dispatch_uid=f"eyos-version-del-{model.__name__}")
         m2m_changed.connect(bump_data_version, sender=Event.topics.through, dispatch_uid="eyos-version-topics")
+        for model in (Topic, Organisation):  # names shown in feeds (see cache.labels_changed_at)
+            post_save.connect(touch_labels, sender=model, dispatch_uid=f"eyos-labels-{model.__name__}")
+            post_delete.connect(touch_labels, sender=model, dispatch_uid=f"eyos-labels-del-{model.__name__}")

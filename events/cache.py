@@ -41,3 +41,23 @@ def cached(parts, compute, timeout=3600):
         value = compute()
         cache.set(key, value, timeout)
     return value
+
+
+# Names that events show but do not own: a topic's or an organisation's. Renaming one changes
+# feeds without changing any event's `updated_at`, so feeds' validators (ETag, Last-Modified)
+# include the time of the last such change. Kept in the shared cache; if it is lost, "now" is
+# the safe answer (clients fetch once more).
+LABELS_KEY = "eyos:labels-changed"
+
+
+def labels_changed_at():
+    """Seconds since the epoch of the last write to a topic or organisation."""
+    stamp = cache.get(LABELS_KEY)
+    if stamp is None:
+        cache.add(LABELS_KEY, time.time(), timeout=None)
+        stamp = cache.get(LABELS_KEY)
+    return stamp
+
+
+def touch_labels(**_kwargs):
+    cache.set(LABELS_KEY, time.time(), timeout=None)

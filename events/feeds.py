@@ -178,8 +178,10 @@ def serialise_vevent(event, *, topic_names=None, status=None, url_maker=None, do
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
 
 
-def _vevent_key(event, language, status):
-    topics = ",".join(str(topic.pk) for topic in event.topics.all())
+def _vevent_key(event, language, status, topic_names):
+    # What the VEVENT shows from other rows: the organisation's name and the topics' names as
+    # shown (a renamed topic changes them without touching the event).
+    topics = "\x1f".join(_topic_names(event, topic_names))
     extra = hashlib.sha1(f"{event.organisation.name}|{topics}|{status}".encode()).hexdigest()[:12]
     return f"eyos:vevent:{CACHE_VERSION}:{language}:{event.pk}:{event.updated_at.timestamp()}:{event.sequence}:{extra}"
 
@@ -191,7 +193,7 @@ def rendered_vevents(events, *, language, topic_names, statuses=None, join_links
         url_maker = _UrlMaker()
         return [serialise_vevent(event, topic_names=topic_names, status=statuses.get(event.pk), url_maker=url_maker,
                                  join_link=True) for event in events]
-    keys = {event.pk: _vevent_key(event, language, statuses.get(event.pk)) for event in events}
+    keys = {event.pk: _vevent_key(event, language, statuses.get(event.pk), topic_names or {}) for event in events}
     cached = cache.get_many(list(keys.values()))
     fresh, chunks = {}, []
     url_maker, domain = _UrlMaker(), site_domain()

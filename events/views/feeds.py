@@ -31,8 +31,15 @@ def _language(request):
 def _respond(request, *, identity, validator, render, filename):
     """ETag from what the feed is (identity) and the state of its events (validator); 304 when the
     client has it; otherwise the body, cached under its ETag for every app server."""
+    from datetime import UTC, datetime
+
+    from ..cache import labels_changed_at
+
     last_modified, count = validator
-    stamp = last_modified.isoformat() if last_modified else "-"
+    # A renamed topic or organisation changes the feed without touching its events.
+    labels = datetime.fromtimestamp(labels_changed_at(), tz=UTC)
+    last_modified = max(last_modified, labels) if last_modified else labels
+    stamp = last_modified.isoformat()
     day = timezone.now().date().isoformat()  # the window moves daily
     etag = '"' + hashlib.sha256(f"{feeds.CACHE_VERSION}|{identity}|{stamp}|{count}|{day}".encode()).hexdigest()[:32] + '"'
     last_modified_ts = int(last_modified.timestamp()) if last_modified else None

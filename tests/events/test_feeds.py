@@ -245,3 +245,38 @@ def test_fast_serialiser_matches_icalendar(events, title):
     assert fast["ORGANIZER"].params["CN"] == reference["ORGANIZER"].params["CN"]
     for line in feeds.serialise_vevent(event).split(b"\r\n"):
         assert len(line) <= 75
+
+
+def test_a_renamed_topic_shows_at_once_in_cached_feeds(client, events):
+    """A topic's name is part of each VEVENT (CATEGORIES) but renaming it does not touch the event:
+    the cached VEVENT must still give way."""
+    def categories(path):
+        (paris,) = [v for v in parse(client.get(path)).walk("VEVENT") if "Paris" in str(v["SUMMARY"])]
+        return [str(category) for category in paris["CATEGORIES"].cats]
+
+    from wagtail.models import Locale
+
+    topic = Topic.objects.get(slug="digital-skills", locale__language_code="en")
+    french = Topic.objects.filter(translation_key=topic.translation_key, locale__language_code="fr").first()
+    if french is None:
+        french = Topic.objects.create(name="Compétences numériques", slug="digital-skills",
+                                      locale=Locale.objects.get(language_code="fr"),
+                                      translation_key=topic.translation_key)
+    assert categories("/feeds/countries/lu.ics") == ["Digital skills"]
+    assert categories("/feeds/countries/lu.ics?lang=fr") == [french.name]
+    etag = client.get("/feeds/countries/lu.ics")["ETag"]
+    assert client.get("/feeds/countries/lu.ics", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    topic.name = "Digital competences"
+    topic.save()
+    french.name = "Compétences du numérique"
+    french.save()
+    # A calendar client holding the old copy gets the new one, not "304 Not Modified".
+    assert client.get("/feeds/countries/lu.ics", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert categories("/feeds/countries/lu.ics") == ["Digital competences"]
+    assert categories("/feeds/countries/lu.ics?lang=fr") == ["Compétences du numérique"]
+    # The same for the organiser's name.
+    organisation = events["paris"].organisation
+    organisation.name = "Skills Luxembourg"
+    organisation.save()
+    (paris,) = [v for v in parse(client.get("/feeds/countries/lu.ics")).walk("VEVENT") if "Paris" in str(v["SUMMARY"])]
+    assert paris["ORGANIZER"].params["CN"] == "Skills Luxembourg"
