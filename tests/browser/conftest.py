@@ -60,5 +60,5 @@ def sign_in(page, email, password="eyos-demo-2023", language="en"):
     page.goto(f"/{language}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form button[type=submit]")

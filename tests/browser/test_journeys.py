@@ -87,28 +87,33 @@ def test_guest_registers_confirms_and_cancels(page):
 
     event = upcoming_event(capacity__isnull=True, organisation__country="FR", language="fr")
     page.goto("/en/")
-    page.get_by_role("link", name=re.compile("^Events$")).first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("^Events$")).first.click()
     page.locator("summary", has_text="Country").click()  # the country list is folded away
     page.get_by_role("checkbox", name=re.compile(r"^France")).check()
     page.select_option("#id_language", "fr")
-    page.get_by_role("button", name="Show events").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show events").click()
     page.wait_for_url(re.compile(r"country=FR.*language=fr|language=fr.*country=FR"))
     shot(page, "journey1-filtered")
     results = page.locator(".results h3 a, .results h2 a")
     assert results.count() >= 1
     assert set(Event.objects.filter(title__in=results.all_inner_texts()).values_list(
         "organisation__country", "language")) == {("FR", "fr")}
-    page.get_by_role("link", name=event.title).first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=event.title).first.click()
     page.get_by_label("Your name").fill("Ada Lovelace")
     page.get_by_label("Your email address").fill("ada@example.org")
     page.get_by_label(re.compile("I agree")).check()
-    page.get_by_role("button", name="Register").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Register").click()
+    page.get_by_role("heading", name="Check your email").wait_for(state="visible")
     shot(page, "journey1-check-email")
     confirm = re.search(r"https?://[^/]+(/en/registrations/confirm/\S+/)", mail.outbox[-1].body).group(1)
     page.goto(confirm)
-    page.get_by_role("button", name="Confirm my registration").click()
-    assert page.get_by_role("heading", name="Your place is confirmed").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm my registration").click()
+    page.get_by_role("heading", name="Your place is confirmed").wait_for(state="visible")
     shot(page, "journey1-confirmed")
     assert Registration.objects.get(email="ada@example.org").status == "confirmed"
     # Add to the calendar: the event page's .ics link gives one VEVENT with the event's UID.
@@ -119,8 +124,9 @@ def test_guest_registers_confirms_and_cancels(page):
     assert str(vevent["UID"]).startswith(f"{event.uid}@") and str(vevent["SUMMARY"]) == event.title
     cancel = re.search(r"https?://[^/]+(/en/registrations/cancel/\S+/)", mail.outbox[-1].body).group(1)
     page.goto(cancel)
-    page.get_by_role("button", name="Yes, cancel my registration").click()
-    assert page.get_by_role("heading", name="Your registration is cancelled").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Yes, cancel my registration").click()
+    page.get_by_role("heading", name="Your registration is cancelled").wait_for(state="visible")
     shot(page, "journey1-cancelled")
     assert Registration.objects.get(email="ada@example.org").status == "cancelled"
 
@@ -134,7 +140,7 @@ def keyboard_users_can_skip_to_the_content_and_filter(page):
     page.get_by_label("Search").fill("workshop")
     page.get_by_label("Search").press("Enter")
     page.wait_for_url(re.compile(r"q=workshop"))
-    assert page.get_by_role("heading", level=2, name=re.compile(r"\d+ events?")).is_visible()
+    page.get_by_role("heading", level=2, name=re.compile(r"\d+ events?")).wait_for(state="visible")
 
 
 def the_visitors_own_time_is_shown_next_to_the_events(page):
@@ -146,7 +152,7 @@ def the_visitors_own_time_is_shown_next_to_the_events(page):
 def test_coordinator_dashboard_and_screenshot(page):
     sign_in(page, "coordinator-fr@example.org")
     page.goto("/admin/coordinators/dashboard/FR/")
-    assert page.get_by_role("heading", name="Key figures").is_visible()
+    page.get_by_role("heading", name="Key figures").wait_for(state="visible")
     assert page.locator("figure.eyos-chart svg").count() >= 4
     violations = axe_violations(page, context={"include": [["main"]], "exclude": [[".w-breadcrumbs"]]})
     assert violations == []
@@ -189,9 +195,10 @@ def test_more_pages_pass_axe_in_three_languages(page):
             assert axe_violations(page) == [], path
         # The registration form, sent empty: the form with its errors.
         page.goto(f"/{language}/events/{event.uid}/")
-        page.locator(f"form[action$='/events/{event.uid}/register/'] button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator(f"form[action$='/events/{event.uid}/register/'] button[type=submit]").click()
         page.wait_for_load_state()
-        assert page.locator("[role=alert]").first.is_visible(), language
+        page.locator("[role=alert]").first.wait_for(state="visible")
         assert axe_violations(page) == [], f"{language}: registration form with errors"
     sign_in(page, "organiser@example.org")
     own_event = Event.objects.filter(organisation__members__email="organiser@example.org").first()
@@ -204,9 +211,10 @@ def test_more_pages_pass_axe_in_three_languages(page):
             assert axe_violations(page) == [], path
         # The organiser's event form, sent empty: its errors.
         page.goto(f"/{language}/organise/events/new/")
-        page.locator("main form button[type=submit]").last.click()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").last.click()
         page.wait_for_load_state()
-        assert page.locator("[role=alert]").first.is_visible(), language
+        page.locator("[role=alert]").first.wait_for(state="visible")
         assert axe_violations(page) == [], f"{language}: event form with errors"
     sign_in(page, "coordinator-fr@example.org")
     for path in ("/admin/coordinators/", "/admin/coordinators/events/"):
@@ -228,16 +236,19 @@ def test_organiser_and_coordinator_journeys(page, settings, live_server):
     page.fill("input[name=email]", "new-organiser@example.org")
     page.fill("input[name=password1]", "a-long-new-password-42")
     page.fill("input[name=password2]", "a-long-new-password-42")
-    page.click("form button[type=submit]")
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
     verify = re.search(r"https?://[^/]+(/en/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
     page.goto(verify)
-    page.click("form button[type=submit]")
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
     shot(page, "journey2-verified")
     # 2. An organisation, then an event, submitted.
     page.goto("/en/organise/organisations/new/")
     page.fill("#id_name", "Lyon Code Club")
     page.select_option("#id_country", "FR")
-    page.get_by_role("button", name="Create the organisation").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create the organisation").click()
     page.goto("/en/organise/events/new/")
     start = (timezone.now() + timezone.timedelta(days=20)).strftime("%Y-%m-%dT10:00")
     end = start[:11] + "12:00"
@@ -248,8 +259,10 @@ def test_organiser_and_coordinator_journeys(page, settings, live_server):
     page.fill("#id_start", start)
     page.fill("#id_end", end)
     page.select_option("#id_timezone", "Europe/Paris")
-    page.get_by_role("button", name="Save as draft").click()
-    page.get_by_role("button", name="Submit for review").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save as draft").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit for review").click()
     shot(page, "journey2-submitted")
     event = Event.objects.get(title="Python for beginners")
     assert event.status == "submitted"
@@ -261,10 +274,12 @@ def test_organiser_and_coordinator_journeys(page, settings, live_server):
     settings.EYOS_REQUIRE_MFA = True
     sign_in(page, "coordinator-fr@example.org")
     page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
-    page.click("form button[type=submit]")
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
     page.goto(f"/admin/coordinators/events/{event.uid}/")
     page.get_by_label("What should the organiser change?").fill("Please add the room number.")
-    page.get_by_role("button", name="Send back to the organiser").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send back to the organiser").click()
     shot(page, "journey3-changes-requested")
     event.refresh_from_db()
     assert event.status == "changes_requested"
@@ -276,23 +291,28 @@ def test_organiser_and_coordinator_journeys(page, settings, live_server):
     organiser_page.set_default_timeout(15000)
     sign_in(organiser_page, "new-organiser@example.org", password="a-long-new-password-42")
     organiser_page.goto("/en/organise/")
-    organiser_page.get_by_role("link", name="Python for beginners").click()
-    assert organiser_page.get_by_text("Please add the room number.").is_visible()
-    organiser_page.get_by_role("link", name="Edit").click()
+    with organiser_page.expect_navigation():
+        organiser_page.get_by_role("link", name="Python for beginners").click()
+    organiser_page.get_by_text("Please add the room number.").wait_for(state="visible")
+    with organiser_page.expect_navigation():
+        organiser_page.get_by_role("link", name="Edit").click()
     organiser_page.fill("#id_venue", "Room 12")
-    organiser_page.get_by_role("button", name="Save changes").click()
-    organiser_page.get_by_role("button", name="Submit again").click()
+    with organiser_page.expect_navigation():
+        organiser_page.get_by_role("button", name="Save changes").click()
+    with organiser_page.expect_navigation():
+        organiser_page.get_by_role("button", name="Submit again").click()
     shot(organiser_page, "journey3-resubmitted")
     organiser_context.close()
     event.refresh_from_db()
     assert (event.status, event.venue) == ("submitted", "Room 12")
     page.goto(f"/admin/coordinators/events/{event.uid}/")
-    page.get_by_role("button", name="Approve and publish").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Approve and publish").click()
     shot(page, "journey3-approved")
     event.refresh_from_db()
     assert event.status == "published"
     page.goto("/en/events/?country=FR&q=python")
-    assert page.get_by_role("link", name="Python for beginners").is_visible()
+    page.get_by_role("link", name="Python for beginners").wait_for(state="visible")
     feed = page.request.get("/feeds/countries/fr.ics")
     assert "Python for beginners" in feed.text()
 
