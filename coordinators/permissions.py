@@ -37,6 +37,15 @@ def is_coordinator(user):
     return bool(coordinator_countries(user))
 
 
+def must_use_mfa(user):
+    """Who must sign in with a second factor when EYOS_REQUIRE_MFA is on: everyone who holds keys
+    to other people's data (the EU team, coordinators, anyone who can open the admin), wherever
+    they are on the site, since coordinators also see registrants on the public side."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.is_staff or is_coordinator(user) or user.has_perm("wagtailadmin.access_admin")
+
+
 def moderatable_events(user):
     """Events a user may moderate and edit as a coordinator."""
     if is_eu_team(user):

@@ -1,13 +1,16 @@
 """Fixed-window rate limits counted in the shared cache (Redis in production), so every app
-server sees the same counts. Keys hold a hash, never an address or an IP in clear."""
+server sees the same counts. Keys hold a keyed hash (HMAC with SECRET_KEY), never an address or
+an IP in clear: a plain hash of an IPv4 address or of a known email is easily reversed."""
 
 import hashlib
+import hmac
 
+from django.conf import settings
 from django.core.cache import cache
 
 
 def _key(scope, value, window):
-    digest = hashlib.sha256(f"{scope}:{value}".encode()).hexdigest()[:32]
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"{scope}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
     return f"eyos:rl:{scope}:{window}:{digest}"
 
 

@@ -58,9 +58,15 @@ def no_referrer(view):
     return wrapper
 
 
+# Where people who must set up MFA may still go: sign-in, sign-out, re-authentication and the
+# MFA pages themselves (allauth, under the language prefix), static files, the health check.
+MFA_SETUP_PATHS = re.compile(r"^/(?:[a-z]{2}(?:-[a-z0-9]+)?/accounts/|static/|media/|healthz|i18n/|favicon)", re.I)
+
+
 class RequireMFAMiddleware:
-    """With EYOS_REQUIRE_MFA on, people who reach the admin must have set up an authenticator
-    first; they are sent to allauth's setup page (and allauth asks for the code at every sign-in)."""
+    """With EYOS_REQUIRE_MFA on, the EU team, coordinators and admin users must set up an
+    authenticator before they do anything else, on the admin and on the public site alike; they
+    are sent to allauth's setup page (and allauth asks for the code at every sign-in)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -68,13 +74,18 @@ class RequireMFAMiddleware:
     def __call__(self, request):
         from django.conf import settings
 
-        if settings.EYOS_REQUIRE_MFA and request.path_info.startswith("/admin/") and request.user.is_authenticated:
+        if (settings.EYOS_REQUIRE_MFA and request.user.is_authenticated
+                and not MFA_SETUP_PATHS.match(request.path_info)):
             from allauth.mfa.utils import is_mfa_enabled
-            from django.contrib import messages
-            from django.shortcuts import redirect
-            from django.utils.translation import gettext as _
 
-            if not is_mfa_enabled(request.user):
-                messages.warning(request, _("Set up an authenticator app before you use the admin."))
+            from coordinators.permissions import must_use_mfa
+
+            if must_use_mfa(request.user) and not is_mfa_enabled(request.user):
+                from django.contrib import messages
+                from django.shortcuts import redirect
+                from django.utils.translation import gettext as _
+
+                messages.warning(request, _("Your role needs a second step at sign-in. Set up an authenticator "
+                                            "app before you go on."))
                 return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -279,6 +279,8 @@ EYOS_REGISTRATION_RATE = {"ip": (20, 3600), "email": (5, 3600)}
 EYOS_ORGANISER_RATE = (60, 3600)
 # How many proxies (load balancer, CDN) in front of the app append to X-Forwarded-For; 0 = none.
 EYOS_TRUSTED_PROXIES = int(os.environ.get("EYOS_TRUSTED_PROXIES", "0"))
+# allauth's own limits (sign-in, sign-up, password reset) count the same client address.
+ALLAUTH_TRUSTED_PROXY_COUNT = EYOS_TRUSTED_PROXIES
 
 # iCal feeds cover events from this long ago to this far ahead, and at most this many events.
 EYOS_FEED_PAST = timedelta(days=int(os.environ.get("EYOS_FEED_PAST_DAYS", "30")))
@@ -346,7 +348,8 @@ EYOS_RETENTION_DAYS = int(os.environ.get("EYOS_RETENTION_DAYS", "90"))
 
 
 # Multi-factor authentication (allauth): an authenticator app (TOTP) and recovery codes. With
-# EYOS_REQUIRE_MFA=1 nobody reaches the admin (coordinators, EU team) without having set it up.
+# EYOS_REQUIRE_MFA=1 the EU team, coordinators and admin users can do nothing, on the admin or the
+# public site, before they have set it up (eyos.middleware.RequireMFAMiddleware).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "EYOS"
-EYOS_REQUIRE_MFA = os.environ.get("EYOS_REQUIRE_MFA", "0") == "1"
+EYOS_REQUIRE_MFA = env_bool("EYOS_REQUIRE_MFA")

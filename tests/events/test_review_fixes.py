@@ -138,3 +138,28 @@ def test_coordinators_cannot_create_for_an_organisation_of_another_country():
             "country": "FR", "title": "x", "summary": "x", "start": timezone.now() + timedelta(days=3),
             "end": timezone.now() + timedelta(days=3, hours=1), "timezone": "Europe/Paris", "format": "online",
             "online_url": "https://example.org/"})
+
+
+def test_allauth_limits_count_the_same_client_as_ours(client, settings):
+    """Behind a load balancer allauth must not see every visitor as the balancer: it is given the
+    same number of trusted proxies, and then finds the same client address as our limiter."""
+    import subprocess
+    import sys
+
+    from allauth.core.internal.httpkit import get_client_ip
+
+    from events.ratelimit import client_ip
+
+    configured = subprocess.run(
+        [sys.executable, "-c", "from eyos.settings import base; print(base.ALLAUTH_TRUSTED_PROXY_COUNT)"],
+        env={**__import__("os").environ, "EYOS_TRUSTED_PROXIES": "2"}, capture_output=True, text=True, check=True)
+    assert configured.stdout.strip() == "2"
+    settings.EYOS_TRUSTED_PROXIES = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for forwarded in ("203.0.113.7", "198.51.100.1, 203.0.113.8"):
+        request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.1")
+        assert get_client_ip(request) == client_ip(request) == forwarded.split(", ")[-1]
+    # 35 people signing in through one balancer are not one visitor (login: 30 a minute per IP).
+    statuses = {client.post("/en/accounts/login/", {"login": f"p{n}@example.org", "password": "x"},
+                            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}", REMOTE_ADDR="10.0.0.1").status_code
+                for n in range(35)}
+    assert 429 not in statuses
