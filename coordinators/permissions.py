@@ -124,18 +124,31 @@ def can_cancel_registration(user, registration):
     verified address); guests use the signed link in their email."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return registration.user_id == user.pk or registration.email == user.email.lower()
+    if registration.user_id == user.pk or registration.email == user.email.lower():
+        return True
+    return _verified_addresses(user).filter(address=registration.email.lower()).exists()
+
+
+def _verified_addresses(user):
+    """The account's other verified addresses (allauth), lower-cased, as a subquery."""
+    from allauth.account.models import EmailAddress
+    from django.db.models.functions import Lower
+
+    return EmailAddress.objects.filter(user=user, verified=True).annotate(address=Lower("email")).values("address")
 
 
 def own_registrations(user):
-    """Registrations that belong to an account: made signed in, or as a guest with its address."""
+    """Registrations that belong to an account: made signed in, or as a guest with its address or
+    another of its verified addresses."""
     from django.db.models import Q
 
     from events.models import Registration
 
     if not (user and user.is_authenticated and user.is_active):
         return Registration.objects.none()
-    return Registration.objects.filter(Q(user=user) | Q(email=user.email.lower()))
+    return Registration.objects.filter(
+        Q(user=user) | Q(email=user.email.lower()) | Q(email__in=_verified_addresses(user))
+    )
 
 
 def registrant_events(user):

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,3 +18,11 @@ class EventsConfig(AppConfig):
         for model in (Topic, Organisation):  # names shown in feeds (see cache.labels_changed_at)
             post_save.connect(touch_labels, sender=model, dispatch_uid=f"eyos-labels-{model.__name__}")
             post_delete.connect(touch_labels, sender=model, dispatch_uid=f"eyos-labels-del-{model.__name__}")
+        post_migrate.connect(_schedule_retention, sender=self, dispatch_uid="eyos-retention")
+
+
+def _schedule_retention(**_kwargs):
+    """Every `migrate` (each deploy, `make run`) makes sure the daily retention run is booked."""
+    from .services import schedule_retention
+
+    schedule_retention()

@@ -5,7 +5,6 @@ import zoneinfo
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
-import nh3
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -13,10 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .models import Event, Organisation, Topic
+from .richtext import sanitise_description
 
-# What organisers may format in a description; everything else (scripts, styles, event handlers,
-# images, iframes) is stripped before it is stored. Wagtail renders the rest as rich text.
-DESCRIPTION_TAGS = {"p", "br", "b", "strong", "i", "em", "a", "ul", "ol", "li"}
 DESCRIPTION_MAX_LENGTH = 20_000
 MAX_CAPACITY = 100_000
 
@@ -29,17 +26,6 @@ def show_service_errors(form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-def sanitise_description(html):
-    cleaned = nh3.clean(
-        html or "",
-        tags=DESCRIPTION_TAGS,
-        attributes={"a": {"href"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
-    return cleaned.strip()
 
 
 def timezone_choices():

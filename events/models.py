@@ -240,7 +240,10 @@ class Event(index.Indexed, models.Model):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
+        from .richtext import sanitise_description
+
         self.normalised_url = normalise_url(self.online_url or self.external_registration_url)
+        self.description = sanitise_description(self.description)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"online_url", "external_registration_url"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "normalised_url"}

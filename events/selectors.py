@@ -288,23 +288,47 @@ def registrants(event):
 
 
 def personal_data(user):
-    """Everything EYOS holds on a person (GDPR art. 20), as plain JSON-ready data."""
-    from allauth.account.models import EmailAddress
+    """Everything EYOS holds on a person (GDPR art. 20), as plain JSON-ready data: the account and
+    its addresses, sign-in factors (which, not their secrets), registrations (also those made as a
+    guest with one of the account's verified addresses), organisations, roles, the events the
+    person created or decided on, their actions in the admin's audit log, and their admin
+    preferences."""
+    from allauth.mfa.models import Authenticator
+    from wagtail.models import ModelLogEntry, PageLogEntry
+    from wagtail.users.models import UserProfile
 
     from coordinators import permissions
 
     def when(value):
         return value.isoformat() if value else None
 
+    def events(**lookup):
+        return [{"event": event.title, "event_url_id": str(event.uid), "status": event.status,
+                 "created": when(event.created_at), "decided": when(event.decided_at)}
+                for event in Event.objects.filter(**lookup).order_by("created_at")]
+
+    profile = UserProfile.objects.filter(user=user).first()
+    actions = sorted(
+        [*ModelLogEntry.objects.filter(user=user), *PageLogEntry.objects.filter(user=user)],
+        key=lambda entry: entry.timestamp,
+    )
+    from allauth.account.models import EmailAddress
+
     return {
         "account": {
             "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
             "preferred_language": user.preferred_language, "date_joined": when(user.date_joined),
-            "last_login": when(user.last_login),
+            "last_login": when(user.last_login), "staff": user.is_staff, "eu_team": user.is_superuser,
+            "groups": sorted(user.groups.values_list("name", flat=True)),
         },
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
             for address in EmailAddress.objects.filter(user=user)
+        ],
+        "sign_in_factors": [
+            {"type": authenticator.type, "created": when(authenticator.created_at),
+             "last_used": when(authenticator.last_used_at)}
+            for authenticator in Authenticator.objects.filter(user=user).order_by("created_at")
         ],
         "registrations": [
             {"event": r.event.title, "event_url_id": str(r.event.uid), "event_start": when(r.event.start),
@@ -319,5 +343,14 @@ def personal_data(user):
             for org in permissions.member_organisations(user)
         ],
         "coordinator_of": sorted(user.coordinator_assignments.values_list("country", flat=True)),
+        "events_created": events(created_by=user),
+        "events_decided": events(decided_by=user),
+        "admin_actions": [
+            {"action": entry.action, "on": entry.label, "at": when(entry.timestamp)} for entry in actions
+        ],
+        "admin_preferences": {
+            "language": profile.preferred_language, "time_zone": profile.current_time_zone,
+            "theme": profile.theme, "contrast": profile.contrast, "density": profile.density,
+        } if profile else None,
         "calendar_link_active": bool(user.feed_token),
     }

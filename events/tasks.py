@@ -50,7 +50,7 @@ def send_registration_email(*, registration_id, kind):
     if kind not in REGISTRATION_KINDS:
         raise ValueError(f"unknown registration email {kind!r}")
     registration = Registration.objects.select_related("event", "event__organisation").filter(pk=registration_id).first()
-    if registration is None:
+    if registration is None or registration.anonymised_at:  # nobody to write to any more
         return 0
     event = registration.event
     with translation.override(registration.language):
@@ -85,8 +85,11 @@ def send_due_reminders():
 
 @task()
 def apply_retention():
-    """Scheduled (cron: `manage.py apply_retention`, or this task): anonymise guests' data
-    EYOS_RETENTION_DAYS after their event."""
+    """Scheduled daily (services.schedule_retention, started by `migrate`; or cron with
+    `manage.py apply_retention`): anonymise guests' data EYOS_RETENTION_DAYS after their event,
+    delete never-confirmed ones, then book the next run."""
     from . import services
 
-    return services.registrations_retention()
+    done = services.registrations_retention()
+    services.schedule_retention()
+    return done

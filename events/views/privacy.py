@@ -2,6 +2,7 @@
 
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -19,8 +20,12 @@ def my_data(request):
     return render(request, "events/privacy/my_data.html")
 
 
+# Both ask for the password again (allauth's re-authentication, valid a few minutes): an open
+# session on a shared computer is not enough to take away or erase someone's data. A POST made
+# before re-authenticating is replayed after it.
 @login_required
 @require_POST
+@reauthentication_required
 def my_data_download(request):
     data = selectors.personal_data(request.user)
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
@@ -30,6 +35,7 @@ def my_data_download(request):
 
 
 @login_required
+@reauthentication_required(allow_get=True)
 def account_delete(request):
     if request.method == "POST":
         if request.POST.get("confirm") != "delete":

@@ -61,6 +61,12 @@ def test_consent_falls_back_to_the_default_language_notice_and_then_to_the_wordi
     assert nothing.consent_version == "2026-11-v7"
 
 
+def reauthenticate(client, password="pw-for-tests-1"):
+    """What allauth asks before a download or an erasure: the password again."""
+    response = client.post("/en/accounts/reauthenticate/", {"password": password})
+    assert response.status_code == 302, response.content[:300]
+
+
 def test_download_my_data_holds_everything(client):
     person = factories.user("me@example.org")
     org = factories.organisation("FR", members=[person], name="My Org")
@@ -69,6 +75,7 @@ def test_download_my_data_holds_everything(client):
     register(event, "", user=person)
     register(factories.published_event(org, title="Guest event"), "ME@example.org")  # as a guest
     client.force_login(person)
+    reauthenticate(client)
     assert client.get("/en/my-data/").status_code == 200
     assert client.get("/en/my-data/download/").status_code == 405  # POST only (CSRF-protected)
     response = client.post("/en/my-data/download/")
@@ -81,29 +88,116 @@ def test_download_my_data_holds_everything(client):
     assert data["coordinator_of"] == ["LU"]
 
 
-def test_delete_my_account_erases_the_person_and_keeps_the_counts(client):
-    person = factories.user("gone@example.org")
-    org = factories.organisation("FR", members=[person])
-    event = factories.published_event(org, capacity=5)
-    mine = register(event, "", user=person)
-    as_guest = register(factories.published_event(org), "gone@example.org")
-    other = register(event, "stays@example.org")
-    taken_before = services.places_taken(event)
+def test_download_my_data_also_holds_roles_factors_other_addresses_and_admin_actions(client):
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from wagtail.log_actions import log
+
+    person = factories.coordinator("LU", email="coord-me@example.org")
+    EmailAddress.objects.create(user=person, email="coord-me@work.example", verified=True)
+    TOTP.activate(person, generate_totp_secret())
+    org = factories.organisation("LU")
+    factories.event(org, title="Made by me", created_by=person)
+    decided = factories.event(org, status=Event.Status.SUBMITTED, title="Decided by me")
+    services.event_approve(user=person, event=decided)
+    guest = register(factories.published_event(org, title="Other address"), "COORD-ME@work.example")
+    log(instance=decided, action="wagtail.edit", user=person)
     client.force_login(person)
+    reauthenticate(client)
+    data = json.loads(client.post("/en/my-data/download/").content)
+    assert data["account"]["staff"] is True and data["account"]["eu_team"] is False
+    assert "National coordinators LU" in data["account"]["groups"]
+    assert [factor["type"] for factor in data["sign_in_factors"]] == ["totp"]
+    assert "secret" not in json.dumps(data["sign_in_factors"])
+    assert {"email": "coord-me@work.example", "verified": True, "primary": False} in data["email_addresses"]
+    assert [r["email"] for r in data["registrations"]] == [guest.email]
+    assert [e["event"] for e in data["events_decided"]] == ["Decided by me"]
+    assert [e["event"] for e in data["events_created"]] == ["Made by me"]
+    assert {"action": "wagtail.edit", "on": "Decided by me"}.items() <= data["admin_actions"][-1].items()
+
+
+def test_download_and_delete_ask_for_the_password_again(client):
+    person = factories.user("careful@example.org")
+    client.force_login(person)
+    response = client.post("/en/my-data/download/")
+    assert response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"]
+    response = client.post("/en/my-data/delete/", {"confirm": "delete"})
+    assert response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"]
+    assert get_user_model().objects.filter(pk=person.pk).exists()
+    # After the password, the suspended request (the deletion) goes ahead.
+    response = client.post("/en/accounts/reauthenticate/?next=/en/my-data/delete/", {"password": "pw-for-tests-1"},
+                           follow=True)
+    assert not get_user_model().objects.filter(pk=person.pk).exists()
+
+
+def test_delete_my_account_erases_the_person_and_keeps_the_counts(client, django_capture_on_commit_callbacks):
+    """Past registrations stay as anonymous counts; places for events to come are given up and the
+    waiting list moves on; nothing is sent to the erased address; other addresses of the account,
+    its sessions elsewhere and the audit log's copy of its address go too."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.sessions.models import Session
+    from django.core import mail
+    from django.test import Client
+    from wagtail.log_actions import log
+
+    person = factories.user("gone@example.org")
+    EmailAddress.objects.create(user=person, email="gone-too@example.org", verified=True)
+    org = factories.organisation("FR", members=[person])
+    full = factories.published_event(org, capacity=1)
+    mine = register(full, "", user=person)
+    waiting = register(full, "next-in-line@example.org")
+    assert waiting.status == Registration.Status.WAITLISTED
+    past = factories.published_event(org, days=5)
+    in_the_past = register(past, "", user=person)
+    other = register(past, "stays@example.org")
+    Event.objects.filter(pk=past.pk).update(start=timezone.now() - timedelta(days=3),
+                                            end=timezone.now() - timedelta(days=3, hours=-2))
+    as_guest = register(factories.published_event(org), "GONE-TOO@example.org")  # the other address
+    log(instance=person, action="wagtail.edit", user=person)  # e.g. the admin's account page
+    elsewhere = Client()
+    elsewhere.force_login(person)
+    client.force_login(person)
+    reauthenticate(client)
     assert client.post("/en/my-data/delete/", {}).status_code == 302  # unticked: nothing happens
     assert get_user_model().objects.filter(pk=person.pk).exists()
-    response = client.post("/en/my-data/delete/", {"confirm": "delete"})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/en/my-data/delete/", {"confirm": "delete"})
     assert response.status_code == 200 and "Your account is deleted" in response.content.decode()
     assert not get_user_model().objects.filter(pk=person.pk).exists()
-    assert not org.members.exists()
-    for registration in (mine, as_guest):
+    assert not org.members.exists() and not EmailAddress.objects.filter(email__startswith="gone").exists()
+    for registration in (mine, as_guest, in_the_past):
         registration.refresh_from_db()
-        assert registration.name == "" and "gone@example.org" not in registration.email
+        assert registration.name == "" and "gone" not in registration.email
         assert registration.user_id is None and registration.anonymised_at
+    # The place for the coming event went to the waiting list, who is told; the past one counts.
+    assert Registration.objects.get(pk=mine.pk).status == Registration.Status.CANCELLED
+    assert Registration.objects.get(pk=waiting.pk).status == Registration.Status.CONFIRMED
+    assert Registration.objects.get(pk=in_the_past.pk).status == Registration.Status.CONFIRMED
+    assert services.places_taken(past) == 2  # organisers keep counts, not people
+    assert [message.to for message in mail.outbox] == [["next-in-line@example.org"]]
     assert Registration.objects.get(pk=other.pk).email == "stays@example.org"
-    assert services.places_taken(event) == taken_before  # organisers keep counts, not people
-    assert not Registration.objects.filter(email__icontains="gone@").exists()
-    assert client.get("/en/registrations/").status_code == 302  # signed out
+    assert not Registration.objects.filter(email__icontains="gone").exists()
+    assert client.get("/en/registrations/").status_code == 302  # signed out here
+    assert elsewhere.get("/en/registrations/").status_code == 302  # and on the other device
+    assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(person.pk)]
+    from wagtail.models import ModelLogEntry
+
+    assert not ModelLogEntry.objects.filter(label__icontains="gone@").exists()
+
+
+def test_mail_and_reminders_never_go_to_an_anonymised_registration(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from events.tasks import send_registration_email
+
+    event = factories.published_event(factories.organisation("FR"), days=1)
+    registration = register(event, "anon@example.org")
+    services._anonymise(Registration.objects.filter(pk=registration.pk))
+    assert not services.registrations_due_for_reminder().filter(pk=registration.pk).exists()
+    mail.outbox.clear()
+    send_registration_email.call(registration_id=registration.pk, kind="reminder")
+    assert mail.outbox == []
 
 
 def test_retention_anonymises_guests_after_their_event(settings):
@@ -127,3 +221,53 @@ def test_retention_anonymises_guests_after_their_event(settings):
     assert Registration.objects.get(pk=old_member.pk).anonymised_at is None  # account holders decide
     assert Registration.objects.get(pk=recent_guest.pk).email == "recent-guest@example.org"
     assert services.registrations_retention() == 0  # idempotent
+
+
+def test_retention_deletes_guest_registrations_never_confirmed_once_the_link_expired():
+    event = factories.published_event(factories.organisation("FR"), days=30)
+    stale = services.registration_create(event=event, name="S", email="stale@example.org", consent=True, language="en")
+    fresh = services.registration_create(event=event, name="F", email="fresh@example.org", consent=True, language="en")
+    Registration.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(days=4))
+    assert services.registrations_retention() == 1
+    assert not Registration.objects.filter(pk=stale.pk).exists()
+    assert Registration.objects.get(pk=fresh.pk).status == Registration.Status.PENDING
+
+
+@pytest.fixture
+def database_tasks(monkeypatch):
+    """The production task backend (django-tasks-db) in place of the immediate one."""
+    from django.tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    database = DatabaseBackend("default", {"QUEUES": ["default"], "OPTIONS": {}})
+    monkeypatch.setattr(task_backends._connections, "default", database, raising=False)
+    return database
+
+
+def test_retention_runs_as_a_daily_task_booked_once(database_tasks, settings):
+    """`migrate` and each run book the next run; never two waiting at once. The worker runs it."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    settings.EYOS_RETENTION_DAYS = 90
+    services.schedule_retention()
+    services.schedule_retention()
+    waiting = DBTaskResult.objects.filter(task_path=services.RETENTION_TASK, status=TaskResultStatus.READY)
+    assert waiting.count() == 1 and waiting.get().run_after > timezone.now()
+    old = factories.published_event(factories.organisation("FR"), days=10)
+    guest = register(old, "old-guest@example.org")
+    Event.objects.filter(pk=old.pk).update(start=timezone.now() - timedelta(days=100),
+                                           end=timezone.now() - timedelta(days=100, hours=-2))
+    waiting.update(run_after=timezone.now() - timedelta(minutes=1))  # its time has come
+    # What db_worker does with a task that is due (its loop also closes connections between
+    # tasks, which a test's transaction cannot survive).
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    due = DBTaskResult.objects.ready().get(task_path=services.RETENTION_TASK)
+    due.claim("test-worker")
+    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+           max_tasks=None, worker_id="test-worker", excluded_queue_names=[]).run_task(due)
+    assert Registration.objects.get(pk=guest.pk).anonymised_at is not None
+    assert DBTaskResult.objects.filter(task_path=services.RETENTION_TASK, status=TaskResultStatus.SUCCESSFUL).count() == 1
+    next_run = DBTaskResult.objects.get(task_path=services.RETENTION_TASK, status=TaskResultStatus.READY)
+    assert next_run.run_after > timezone.now() + timedelta(hours=2)

@@ -1,0 +1,72 @@
+"""Organisers' rich text is cleaned where it is stored, whoever writes it (form, service, admin,
+shell), and renders without scripts, event handlers or javascript: links in pages, the admin's
+review page, feeds and emails."""
+
+import pytest
+from django.core import mail
+
+from events import services
+from events.models import Event
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = (
+    '<p onclick="steal()">Hello <script>alert("x")</script><b onmouseover="x()">bold</b> '
+    '<a href="javascript:alert(1)">click</a> <a href="https://example.org/ok">fine</a>'
+    '<img src=x onerror="boom()"><iframe src="https://evil.example"></iframe><style>body{}</style></p>'
+)
+TITLE = 'Workshop <script>alert("t")</script>'
+FORBIDDEN = ("<script", "onclick", "onmouseover", "onerror", "javascript:", "<iframe", "<img", "<style", "steal()")
+
+
+def assert_clean(text, where):
+    lowered = text.lower()
+    for fragment in FORBIDDEN:
+        assert fragment not in lowered, (where, fragment)
+
+
+def test_hostile_rich_text_renders_without_scripts_everywhere(client, django_capture_on_commit_callbacks):
+    coordinator = factories.coordinator("FR")
+    org = factories.organisation("FR", members=[factories.user("writer@example.org")])
+    event = factories.published_event(org, title=TITLE, description=HOSTILE)
+    event.refresh_from_db()
+    assert_clean(event.description, "created")
+    # Straight through the service, no form in between.
+    services.event_update(user=coordinator, event=event, data={"description": HOSTILE + " "})
+    event.refresh_from_db()
+    assert_clean(event.description, "stored")
+    assert "bold" in event.description and 'href="https://example.org/ok"' in event.description
+    # Even a direct write of the field is cleaned when saved.
+    Event.objects.get(pk=event.pk).save()
+    event.description = HOSTILE
+    event.save(update_fields=["description"])
+    event.refresh_from_db()
+    assert_clean(event.description, "saved again")
+
+    page = client.get(f"/en/events/{event.uid}/").content.decode()
+    assert_clean(page.split("<main", 1)[1].replace('alert("t")', ""), "event page")  # title is escaped below
+    assert "&lt;script&gt;" in page and '<script>alert("t")' not in page
+    from icalendar import Calendar
+
+    # Feeds carry plain text: the title as it was typed (a calendar shows text, not HTML), and the
+    # description with its markup, and what was stripped, gone.
+    (vevent,) = Calendar.from_ical(client.get(f"/feeds/events/{event.uid}.ics").content).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == TITLE
+    description = str(vevent["DESCRIPTION"])
+    assert "bold" in description and "<" not in description and "alert" not in description
+    assert "javascript:" not in description
+    client.force_login(coordinator)
+    review = client.get(f"/admin/coordinators/events/{event.uid}/").content.decode()
+    body = review.split("<main", 1)[1] if "<main" in review else review
+    assert "steal()" not in body and "javascript:alert" not in body and "onerror" not in body
+    assert '<script>alert("t")' not in review
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = services.registration_create(event=event, name="<b onclick=x>Eve</b>",
+                                                    email="eve@example.org", consent=True, language="en")
+        services.registration_confirm(registration=registration)
+    assert mail.outbox
+    for message in mail.outbox:  # plain text only: what was typed is shown as typed, never run
+        assert not getattr(message, "alternatives", None)
+        assert_clean(message.body.replace(TITLE, "").replace("<b onclick=x>Eve</b>", ""), "email")
