@@ -69,7 +69,7 @@ serve: $(VENV)/.installed
 	  $(PY) manage.py collectstatic --no-input -v 0 && $(PY) manage.py migrate --no-input -v 0 && \
 	  trap 'kill 0' EXIT INT TERM; \
 	  $(PY) manage.py db_worker & \
-	  $(VENV)/bin/gunicorn eyos.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	  $(VENV)/bin/gunicorn eyos.wsgi -c eyos/gunicorn_conf.py --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3}
 
 # Needs GNU gettext. The compiled .mo files are committed, so `run` and `test` do not.
 messages: $(VENV)/.installed

@@ -261,9 +261,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Django's request and server loggers name paths, which may carry signed links (eyos.logging).
+    "filters": {"redact": {"()": "eyos.logging.RedactFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.request": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "WARNING", "filters": ["redact"]},
+        "django.server": {"filters": ["redact"]},
+        "django.security": {"filters": ["redact"]},
+    },
 }
 
 SITE_NAME = _("European Year of Skills")

@@ -1,0 +1,65 @@
+"""Nothing personal in the logs: no client addresses, no email addresses, no secrets from URLs
+(signed links, personal feed tokens, allauth's keys), no search terms.
+
+- `RedactFilter` is installed on Django's request and server loggers (see LOGGING), whose
+  4xx/5xx lines name the path: "Bad Request: /en/registrations/confirm/<token>/".
+- `GunicornLogger` (eyos/gunicorn_conf.py) writes access lines without the client's address,
+  user agent or referrer, and with the path redacted and the query string dropped.
+"""
+
+import logging
+import re
+
+# A path segment that is a secret: long, and made of the characters of signed values and random
+# tokens. Event ids (UUIDs) and slugs are not secrets and stay readable.
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_SECRETISH = re.compile(r"^[A-Za-z0-9_\-:.=]{20,}$")
+_EMAIL = re.compile(r"[^\s@/\"'<>]+@[^\s@/\"'<>]+\.[A-Za-z]{2,}")
+
+
+def _redact_segment(segment):
+    stem, dot, extension = segment.rpartition(".") if segment.endswith(".ics") else (segment, "", "")
+    if _SECRETISH.match(stem) and not _UUID.match(stem) and not re.match(r"^[a-z0-9-]+$", stem):
+        return "[secret]" + dot + extension
+    return segment
+
+
+def redact_path(path):
+    """The path without its query string, secrets or addresses."""
+    path = (path or "").split("?", 1)[0]
+    path = "/".join(_redact_segment(segment) for segment in path.split("/"))
+    return _EMAIL.sub("[email]", path)
+
+
+def redact_text(text):
+    """Every path-like word and every address in a log message."""
+    text = _EMAIL.sub("[email]", text)
+    return re.sub(r"/[^\s\"']*", lambda match: redact_path(match.group(0)), text)
+
+
+class RedactFilter(logging.Filter):
+    def filter(self, record):
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is logged as it is
+            return True
+        record.msg, record.args = redact_text(message), ()
+        return True
+
+
+try:
+    from gunicorn.glogging import Logger as _GunicornLogger
+except ImportError:  # gunicorn is a production dependency; tests may import this without it
+    _GunicornLogger = object
+
+
+class GunicornLogger(_GunicornLogger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = redact_path(environ.get("PATH_INFO", ""))
+        atoms.update({
+            "h": "-", "a": "-", "f": "-", "q": "", "U": path, "u": "-",
+            "r": f"{environ.get('REQUEST_METHOD', '-')} {path} {environ.get('SERVER_PROTOCOL', '-')}",
+        })
+        # Request headers (cookies, forwarded addresses) are not for the log either.
+        return {key: value for key, value in atoms.items() if not key.startswith("{")}
