@@ -89,9 +89,21 @@ def _day_start(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+# Search-engine syntax (quotes, brackets, *, ^, :) is not for visitors: an unmatched quote made
+# SQLite's full-text MATCH fail. Words (any script), apostrophes and hyphens stay.
+_SEARCH_NOISE = re.compile(r"[^\w\s'-]+")
+
+
+def search_terms(q):
+    return " ".join(_SEARCH_NOISE.sub(" ", q or "").split())
+
+
 def _searched_ids(q, events):
     from wagtail.search.backends import get_search_backend
 
+    q = search_terms(q)
+    if not q:
+        return []
     results = get_search_backend().search(q, events.only("pk"), operator="and")
     return [event.pk for event in results[:SEARCH_LIMIT]]
 

@@ -16,6 +16,15 @@ DEMO_ACCOUNTS = [
     ("citizen@example.org", "citizen", False, False, "en"),
 ]
 
+# Names shown to organisers and in emails (fictional).
+DEMO_NAMES = {
+    "admin@example.org": ("Eva", "Europa"),
+    "coordinator-fr@example.org": ("Camille", "Durand"),
+    "coordinator-de@example.org": ("Jonas", "Becker"),
+    "organiser@example.org": ("Léa", "Martin"),
+    "citizen@example.org": ("Ada", "Citizen"),
+}
+
 COORDINATORS_GROUP = "National coordinators"
 
 
@@ -39,6 +48,8 @@ def seed_accounts():
         user.is_staff = is_staff
         user.is_superuser = is_superuser
         user.preferred_language = language
+        if not user.first_name:
+            user.first_name, user.last_name = DEMO_NAMES.get(email, ("", ""))
         user.save()
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}

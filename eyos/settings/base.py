@@ -159,6 +159,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "website"
+ACCOUNT_FORMS = {"signup": "eyos.accounts.forms.SignupForm"}
 # allauth's built-in rate limits (stored in the default cache, shared across app servers).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -293,6 +294,7 @@ EYOS_FEED_PAST = timedelta(days=int(os.environ.get("EYOS_FEED_PAST_DAYS", "30"))
 EYOS_FEED_FUTURE = timedelta(days=int(os.environ.get("EYOS_FEED_FUTURE_DAYS", "548")))
 EYOS_FEED_MAX_EVENTS = int(os.environ.get("EYOS_FEED_MAX_EVENTS", "10000"))
 
+FORMAT_MODULE_PATH = ["eyos.formats"]  # English dates the European way (eyos/formats/en)
 # Form and field templates may be overridden from templates/ (e.g. the registration honeypot).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 

@@ -188,11 +188,13 @@ def test_more_pages_pass_axe_in_three_languages(page):
     for language in languages:
         for path in (f"/{language}/", f"/{language}/campaigns/{campaign.slug}/",
                      f"/{language}/events/?country=FR&language=fr", f"/{language}/events/{event.uid}/",
-                     f"/{language}/privacy/"):
+                     f"/{language}/privacy/", f"/{language}/accounts/signup/", f"/{language}/accounts/login/",
+                     f"/{language}/accounts/password/reset/"):
             response = page.goto(path)
             assert response.status == 200, path
             assert page.locator("html").get_attribute("lang") == language, path
             assert axe_violations(page) == [], path
+            assert csp_violations(page) == [], path
         # The registration form, sent empty: the form with its errors.
         page.goto(f"/{language}/events/{event.uid}/")
         with page.expect_navigation():
@@ -234,6 +236,7 @@ def test_organiser_and_coordinator_journeys(page, settings, live_server):
     # 1. Sign up and verify the address from the outbox.
     page.goto("/en/accounts/signup/")
     page.fill("input[name=email]", "new-organiser@example.org")
+    page.fill("input[name=first_name]", "Noor")
     page.fill("input[name=password1]", "a-long-new-password-42")
     page.fill("input[name=password2]", "a-long-new-password-42")
     with page.expect_navigation():

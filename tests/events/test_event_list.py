@@ -197,3 +197,18 @@ def test_the_list_may_be_cached_for_visitors_but_not_for_signed_in_people(client
     assert "Cookie" in response["Vary"]  # the language is in the URL itself
     client.force_login(users["citizen"])
     assert "public" not in client.get("/en/events/").get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("q", ['job"', '"', 'a"b', "ab'\"", '“quoted”', "NEAR(a b)", "x*", "^x", "a:b", "(", "NOT", "-"])
+def test_search_engine_syntax_in_the_query_is_harmless(client, q):
+    """An unmatched quote made SQLite's full-text MATCH fail with a 500 (found by a tester)."""
+    assert client.get("/en/events/", {"q": q}).status_code == 200
+    assert client.get("/feeds/events.ics", {"q": q}).status_code == 200
+
+
+def test_search_terms_keep_words_in_any_script():
+    from events.selectors import search_terms
+
+    assert search_terms('  "Compétences"  numériques* ') == "Compétences numériques"
+    assert search_terms("Ψηφιακές δεξιότητες d'été - x") == "Ψηφιακές δεξιότητες d'été - x"
+    assert search_terms('"""') == ""

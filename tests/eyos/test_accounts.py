@@ -60,7 +60,7 @@ def test_wagtail_password_and_email_management_is_off(settings):
 def test_signup_requires_email_verification_and_remembers_the_language(client):
     response = client.post(
         "/fr/accounts/signup/",
-        {"email": "new.person@example.org", "password1": "a-Long-pass-4-eyos", "password2": "a-Long-pass-4-eyos"},
+        {"email": "new.person@example.org", "first_name": "New", "password1": "a-Long-pass-4-eyos", "password2": "a-Long-pass-4-eyos"},
     )
     assert response.status_code == 302
     user = get_user_model().objects.get(email="new.person@example.org")
@@ -79,7 +79,7 @@ def test_signup_with_an_existing_email_looks_the_same_as_a_new_one(client):
     """No account enumeration: allauth sends a 'you already have an account' mail instead."""
     response = client.post(
         "/en/accounts/signup/",
-        {"email": "citizen@example.org", "password1": "a-Long-pass-4-eyos", "password2": "a-Long-pass-4-eyos"},
+        {"email": "citizen@example.org", "first_name": "Cit", "password1": "a-Long-pass-4-eyos", "password2": "a-Long-pass-4-eyos"},
     )
     assert response.status_code == 302
     assert get_user_model().objects.filter(email="citizen@example.org").count() == 1
@@ -129,8 +129,32 @@ def test_sign_up_is_rate_limited_with_a_friendly_page(client, db, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/m/ip"}
     codes = []
     for n in range(3):
-        response = client.post("/en/accounts/signup/", {"email": f"rl{n}@example.org", "password1": "a-long-pass-42x",
+        response = client.post("/en/accounts/signup/", {"email": f"rl{n}@example.org", "first_name": "R", "password1": "a-long-pass-42x",
                                                         "password2": "a-long-pass-42x"})
         codes.append(response.status_code)
     assert codes[-1] == 429 and 429 not in codes[:2]
     assert "try again later" in response.content.decode()
+
+
+def test_signup_asks_for_a_name_and_hides_its_honeypot_without_inline_style(client):
+    """The strict CSP blocks allauth's inline style on its honeypot, which then showed as an empty,
+    unlabelled box; a person who typed in it got no account."""
+    page = client.get("/en/accounts/signup/").content.decode()
+    form = page.split('id="signup_form"', 1)[1] if 'id="signup_form"' in page else page
+    assert "style=" not in form
+    assert '<div class="hp" aria-hidden="true">' in form and 'name="website"' in form and 'tabindex="-1"' in form
+    assert 'name="first_name"' in form and 'autocomplete="given-name"' in form
+    response = client.post("/en/accounts/signup/", {"email": "ada@example.org", "first_name": "  Ada ",
+                                                    "last_name": "Lovelace", "password1": "a-Long-pass-4-eyos",
+                                                    "password2": "a-Long-pass-4-eyos"})
+    assert response.status_code == 302
+    user = get_user_model().objects.get(email="ada@example.org")
+    assert (user.first_name, user.last_name, user.get_full_name()) == ("Ada", "Lovelace", "Ada Lovelace")
+    # Without a name: a field error, no account.
+    response = client.post("/en/accounts/signup/", {"email": "anon@example.org", "password1": "a-Long-pass-4-eyos",
+                                                    "password2": "a-Long-pass-4-eyos"})
+    assert response.status_code == 200 and not get_user_model().objects.filter(email="anon@example.org").exists()
+    # A filled honeypot: allauth answers as if it worked, and makes nothing.
+    client.post("/en/accounts/signup/", {"email": "bot@example.org", "first_name": "Bot", "website": "http://spam",
+                                         "password1": "a-Long-pass-4-eyos", "password2": "a-Long-pass-4-eyos"})
+    assert not get_user_model().objects.filter(email="bot@example.org").exists()
