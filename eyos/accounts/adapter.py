@@ -12,3 +12,12 @@ class AccountAdapter(DefaultAccountAdapter):
             language = settings.LANGUAGE_CODE
         user.preferred_language = language
         return super().save_user(request, user, form, commit=commit)
+
+    def get_login_redirect_url(self, request):
+        """Without a `next`, home in the language the person signed in in, not the browser's."""
+        url = super().get_login_redirect_url(request)
+        if url == settings.LOGIN_REDIRECT_URL == "/":
+            language = translation.get_language() or settings.LANGUAGE_CODE
+            if language in dict(settings.LANGUAGES):
+                return f"/{language}/"
+        return url

@@ -158,3 +158,23 @@ def test_signup_asks_for_a_name_and_hides_its_honeypot_without_inline_style(clie
     client.post("/en/accounts/signup/", {"email": "bot@example.org", "first_name": "Bot", "website": "http://spam",
                                          "password1": "a-Long-pass-4-eyos", "password2": "a-Long-pass-4-eyos"})
     assert not get_user_model().objects.filter(email="bot@example.org").exists()
+
+
+def test_signing_in_returns_to_the_page_and_language_one_came_from(client):
+    from events.models import Event
+
+    event = Event.objects.filter(status="published").first()
+    page = client.get(f"/mt/events/{event.uid}/").content.decode()
+    assert f'href="/mt/accounts/login/?next=/mt/events/{event.uid}/"' in page
+    response = client.post(f"/mt/accounts/login/?next=/mt/events/{event.uid}/",
+                           {"login": "citizen@example.org", "password": "eyos-demo-2023"})
+    assert response.status_code == 302 and response["Location"] == f"/mt/events/{event.uid}/"
+    client.logout()
+    response = client.post("/de/accounts/login/", {"login": "citizen@example.org", "password": "eyos-demo-2023"},
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302 and response["Location"] == "/de/"
+    # A next pointing elsewhere is refused (no open redirect).
+    client.logout()
+    response = client.post("/en/accounts/login/?next=https://evil.example/", {"login": "citizen@example.org",
+                                                                              "password": "eyos-demo-2023"})
+    assert "evil.example" not in response.get("Location", "")
