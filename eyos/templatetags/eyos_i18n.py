@@ -84,6 +84,26 @@ def localized_link(url):
     return url
 
 
+def in_current_language(url, page_language):
+    """A CMS page's URL under the active language's prefix. Wagtail serves a page that has no
+    translation in the active language from the default tree under that prefix (/mt/privacy/
+    shows the English text, marked lang="en"), so a visitor on Maltese pages stays on them instead
+    of being switched to /en/ by a link."""
+    import re
+
+    language = translation.get_language()
+    if not url or not language or language == page_language or language not in dict(settings.LANGUAGES):
+        return url
+    return re.sub(rf"^((?:https?://[^/]+)?)/{re.escape(page_language)}/", rf"\1/{language}/", url, count=1)
+
+
+@register.simple_tag(takes_context=True)
+def localurl(context, page):
+    """Like {% pageurl %}, but keeps the visitor in the active language (see in_current_language)."""
+    url = page.get_url(context.get("request"))
+    return in_current_language(url, page.locale.language_code) if getattr(page, "locale_id", None) else url
+
+
 @register.simple_tag(takes_context=True)
 def privacy_url(context):
     """The privacy notice in the current language, else in the default one; cached briefly (the
@@ -97,6 +117,6 @@ def privacy_url(context):
     url = cache.get(key)
     if url is None:
         page = privacy_notice(language)
-        url = page.get_url(context.get("request")) if page else ""
+        url = in_current_language(page.get_url(context.get("request")), page.locale.language_code) if page else ""
         cache.set(key, url, 300)
     return url

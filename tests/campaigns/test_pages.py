@@ -129,5 +129,24 @@ def test_the_privacy_notice_is_a_translated_cms_page_linked_from_every_page(clie
     french = PrivacyPage.objects.get(locale__language_code="fr")
     assert client.get(french.url).status_code == 200
     assert f'href="{french.url}"' in client.get("/fr/events/").content.decode()
-    english = PrivacyPage.objects.get(locale__language_code="en")
-    assert f'href="{english.url}"' in client.get("/mt/").content.decode()  # no Maltese notice yet: English
+    # No Maltese notice yet: the English one, shown under /mt/ (the visitor stays on Maltese pages).
+    assert 'href="/mt/privacy/"' in client.get("/mt/").content.decode()
+    assert client.get("/mt/privacy/").status_code == 200
+
+
+def test_links_to_untranslated_pages_keep_the_visitors_language(client, db):
+    """Maltese has no page tree of its own: its pages show the English text under /mt/. Links on
+    them (cards, breadcrumbs, the privacy notice) stay under /mt/ instead of switching to /en/."""
+    import re
+
+    home = client.get("/mt/").content.decode()
+    links = re.findall(r'href="(/[a-z]{2}/[^"]*)"', home.split("<main", 1)[1])
+    assert links and all(link.startswith("/mt/") for link in links), links
+    campaign = client.get("/mt/campaigns/pact-for-skills/").content.decode()
+    crumbs = re.findall(r'href="(/[a-z]{2}/[^"]*)"', campaign.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0])
+    assert crumbs == ["/mt/campaigns/"]
+    assert 'href="/mt/privacy/"' in campaign
+    for link in links[:5] + crumbs + ["/mt/privacy/"]:
+        assert client.get(link).status_code == 200, link
+    # Languages with their own pages link to those.
+    assert 'href="/fr/campaigns/' in client.get("/fr/").content.decode()
