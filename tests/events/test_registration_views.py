@@ -206,3 +206,39 @@ def test_external_registration_links_out(client, db):
     response = register(client, event, "A", "a@example.org", language="en")
     assert not Registration.objects.filter(event=event).exists()
     assert response.status_code == 302
+
+
+def test_tampered_replayed_and_expired_links_each_change_nothing(client, event, monkeypatch):
+    """Every registration row (all its fields) and the outbox are the same after each attempt."""
+    from django.core import mail
+    from django.forms.models import model_to_dict
+
+    def snapshot():
+        return [model_to_dict(r) for r in Registration.objects.filter(event=event).order_by("pk")], len(mail.outbox)
+
+    first = services.registration_create(event=event, name="A", email="a@example.org", consent=True, language="en")
+    confirm = services.registration_token(first, "confirm")
+    cancel = services.registration_token(first, "cancel")
+    assert client.post(f"/en/registrations/confirm/{confirm}/").status_code in (200, 302)
+    assert client.post(f"/en/registrations/cancel/{cancel}/").status_code in (200, 302)
+    # The person registers again: a new registration, a new place.
+    again = services.registration_create(event=event, name="A", email="a@example.org", consent=True, language="en")
+    client.post(f"/en/registrations/confirm/{services.registration_token(again, 'confirm')}/")
+    assert Registration.objects.get(pk=again.pk).status == R.CONFIRMED
+    fresh_cancel = services.registration_token(again, "cancel")
+    head, signature = fresh_cancel.rsplit(":", 1)
+    attempts = {
+        "tampered": f"/en/registrations/cancel/{head}:{signature[::-1]}/",
+        "other purpose": f"/en/registrations/cancel/{services.registration_token(again, 'confirm')}/",
+        "replayed cancel": f"/en/registrations/cancel/{cancel}/",  # the first registration's link
+        "replayed confirm": f"/en/registrations/confirm/{confirm}/",
+    }
+    for name, path in attempts.items():
+        before = snapshot()
+        client.post(path)
+        assert snapshot() == before, name
+    monkeypatch.setitem(services.TOKEN_MAX_AGE, "cancel", -1)
+    before = snapshot()
+    response = client.post(f"/en/registrations/cancel/{fresh_cancel}/")
+    assert response.status_code == 400 and snapshot() == before, "expired"
+    assert Registration.objects.get(pk=again.pk).status == R.CONFIRMED
