@@ -8,6 +8,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)
         from .cache import bump_data_version, touch_labels
         from .models import Event, Organisation, Registration, Topic
 

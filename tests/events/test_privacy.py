@@ -271,3 +271,11 @@ def test_retention_runs_as_a_daily_task_booked_once(database_tasks, settings):
     assert DBTaskResult.objects.filter(task_path=services.RETENTION_TASK, status=TaskResultStatus.SUCCESSFUL).count() == 1
     next_run = DBTaskResult.objects.get(task_path=services.RETENTION_TASK, status=TaskResultStatus.READY)
     assert next_run.run_after > timezone.now() + timedelta(hours=2)
+
+
+def test_a_consent_version_too_long_to_store_with_its_revision_fails_the_checks(settings):
+    from events.checks import consent_version_fits
+
+    assert consent_version_fits() == []
+    settings.EYOS_CONSENT_VERSION = "privacy-wording-of-november-2026"
+    assert [error.id for error in consent_version_fits()] == ["eyos.E001"]
