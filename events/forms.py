@@ -8,6 +8,7 @@ from datetime import timezone as dt_timezone
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -66,6 +67,22 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+# The usual time zone of each participating country: the event form's first guess (a country
+# with several zones, like Spain or Portugal, gets its capital's; organisers may change it).
+COUNTRY_ZONES = {
+    "AL": "Europe/Tirane", "AT": "Europe/Vienna", "BA": "Europe/Sarajevo", "BE": "Europe/Brussels",
+    "BG": "Europe/Sofia", "CY": "Asia/Nicosia", "CZ": "Europe/Prague", "DE": "Europe/Berlin",
+    "DK": "Europe/Copenhagen", "EE": "Europe/Tallinn", "ES": "Europe/Madrid", "FI": "Europe/Helsinki",
+    "FR": "Europe/Paris", "GE": "Asia/Tbilisi", "GR": "Europe/Athens", "HR": "Europe/Zagreb",
+    "HU": "Europe/Budapest", "IE": "Europe/Dublin", "IS": "Atlantic/Reykjavik", "IT": "Europe/Rome",
+    "LI": "Europe/Vaduz", "LT": "Europe/Vilnius", "LU": "Europe/Luxembourg", "LV": "Europe/Riga",
+    "MD": "Europe/Chisinau", "ME": "Europe/Podgorica", "MK": "Europe/Skopje", "MT": "Europe/Malta",
+    "NL": "Europe/Amsterdam", "NO": "Europe/Oslo", "PL": "Europe/Warsaw", "PT": "Europe/Lisbon",
+    "RO": "Europe/Bucharest", "RS": "Europe/Belgrade", "SE": "Europe/Stockholm", "SI": "Europe/Ljubljana",
+    "SK": "Europe/Bratislava", "TR": "Europe/Istanbul", "UA": "Europe/Kyiv",
+}
 
 
 def participating_countries():
@@ -155,6 +172,16 @@ class EventForm(forms.ModelForm):
             self.initial["topics"] = self._matching_topics(self.instance.topics.all())
         for name in self.LOCAL_TIME_FIELDS:
             self.fields[name].help_text = _("In the event's time zone.")
+        # Labels start with a capital letter (the model's verbose names do not).
+        for field in self.fields.values():
+            if field.label:
+                field.label = capfirst(field.label)
+
+    def guess_timezone(self, country_code):
+        """A new event's time zone defaults to its country's usual one."""
+        zone = COUNTRY_ZONES.get(str(country_code or "").upper())
+        if zone and not self.instance.pk and not self.is_bound:
+            self.initial.setdefault("timezone", zone)
 
     def _matching_topics(self, topics):
         """The stored topics, shown as their translation in the form's language."""
@@ -247,6 +274,9 @@ class OrganiserEventForm(HoneypotMixin, EventForm):
             self.fields["organisation"].queryset = organisations
             if len(organisations) == 1:
                 self.initial.setdefault("organisation", organisations.first().pk)
+            countries = {organisation.country.code for organisation in organisations}
+            if len(countries) == 1:
+                self.guess_timezone(countries.pop())
             self.order_fields(["organisation"])
 
     def clean(self):
@@ -274,6 +304,8 @@ class CoordinatorEventForm(EventForm):
             del self.fields["country"], self.fields["organisation"]
         else:
             self.order_fields(["country", "organisation"])
+            if len(countries) == 1:
+                self.guess_timezone(next(iter(countries)))
 
     def clean(self):
         cleaned = super().clean()

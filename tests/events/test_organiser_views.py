@@ -341,3 +341,12 @@ def test_organiser_forms_have_a_honeypot_that_saves_nothing_when_filled(client, 
     assert response.status_code == 200 and event.status == S.PUBLISHED
     assert client.post("/en/organise/events/new/", valid_event(org, homepage="")).status_code == 302
     assert Event.objects.filter(organisation=org).count() == 2
+
+
+def test_the_event_form_guesses_the_time_zone_and_capitalises_its_labels(client, organiser):
+    client.force_login(organiser)
+    form = client.get("/en/organise/events/new/").context["form"]
+    assert form["timezone"].value() == "Europe/Paris"  # the organisation is in France
+    assert str(form.fields["start"].label) == "Start" and str(form.fields["organisation"].label) == "Organisation"
+    page = client.get("/fr/organise/events/new/").content.decode()
+    assert '<option value="Europe/Paris" selected>' in page
