@@ -55,29 +55,47 @@ def the_year():
 
 
 class InvalidPeriod(ValueError):
-    pass
+    """A period that cannot be read. `fields` names the inputs at fault ("period", "month",
+    "from", "to"), so the form can show the error next to them."""
+
+    def __init__(self, message, fields=()):
+        super().__init__(message)
+        self.fields = tuple(fields)
+
+
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def _day(value):
+    try:
+        day = date.fromisoformat(value or "")
+    except (ValueError, TypeError):
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def parse_period(params):
     """The period from query parameters; InvalidPeriod (a 400) for anything malformed."""
     kind = params.get("period", "year")
-    try:
-        if kind == "year":
-            return the_year()
-        if kind == "month":
+    fields = ("period",)
+    if kind == "year":
+        return the_year()
+    if kind == "month":
+        fields = ("month",)
+        try:
             year, month = (int(part) for part in params.get("month", "").split("-"))
             if not 2000 <= year <= 2100:
                 raise ValueError
             last = calendar.monthrange(year, month)[1]
             return Period(date(year, month, 1), date(year, month, last), "month")
-        if kind == "custom":
-            first, last = date.fromisoformat(params.get("from", "")), date.fromisoformat(params.get("to", ""))
-            if not (date(2000, 1, 1) <= first <= last <= date(2100, 12, 31)):
-                raise ValueError
+        except (ValueError, TypeError):
+            pass
+    elif kind == "custom":
+        first, last = _day(params.get("from")), _day(params.get("to"))
+        if first and last and first <= last:
             return Period(first, last, "custom")
-    except (ValueError, TypeError):
-        pass
-    raise InvalidPeriod(_("Choose a valid period: the Year, a month (YYYY-MM), or two dates in order."))
+        fields = tuple(name for name, day in (("from", first), ("to", last)) if day is None) or ("from", "to")
+    raise InvalidPeriod(_("Choose a valid period: the Year, a month (YYYY-MM), or two dates in order."), fields)
 
 
 @dataclass
