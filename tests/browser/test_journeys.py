@@ -146,7 +146,15 @@ def keyboard_users_can_skip_to_the_content_and_filter(page):
 def the_visitors_own_time_is_shown_next_to_the_events(page):
     event = upcoming_event(timezone="Europe/Paris")
     page.goto(f"/en/events/{event.uid}/")  # the browser runs in New York time
-    assert "your time" in page.locator(".local-time").first.inner_text()
+    note = page.locator(".local-time").first.inner_text()
+    assert "your time" in note and "AM" not in note and "PM" not in note  # European style in English
+    # A visitor in Berlin reads the same clock as Paris: no note.
+    berlin = page.context.browser.new_context(base_url=page.url.split("/en/")[0], timezone_id="Europe/Berlin")
+    berlin_page = berlin.new_page()
+    berlin_page.goto(f"/en/events/{event.uid}/")
+    berlin_page.wait_for_load_state("networkidle")
+    assert berlin_page.locator(".local-time").count() == 0
+    berlin.close()
 
 
 def test_coordinator_dashboard_and_screenshot(page):
