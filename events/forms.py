@@ -360,6 +360,7 @@ class RegistrationForm(forms.Form):
         label=_("I agree that my name and email address are shared with the organiser of this event and used to "
                 "send me messages about it."),
         error_messages={"required": _("Please agree to the processing of your data.")},
+        template_name="events/_checkbox_field.html",
     )
     website = forms.CharField(required=False, label=_("Leave this field empty"),
                               template_name="events/_honeypot_field.html",
