@@ -4,7 +4,6 @@ formats, languages, time zones, states, past and future. Deterministic and idemp
 
 import random
 from datetime import timedelta
-from importlib import resources
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +14,7 @@ from wagtail.models import Locale
 from coordinators.models import CoordinatorAssignment
 
 from .models import Event, Organisation, Registration, Topic
+from .zones import country_timezones
 
 TOPICS = [
     ("invest-in-skills", "Investing in skills"),
@@ -38,20 +38,28 @@ COUNTRY_LANGUAGE = {
     "LT": "lt", "LU": "fr", "MT": "mt", "NL": "nl", "PL": "pl", "PT": "pt", "RO": "ro", "SK": "sk",
     "SI": "sl", "ES": "es", "SE": "sv", "LI": "de",
 }
+# The topics' names in the languages the demo pages are translated into (wagtail-localize
+# translates them on a real site).
+TOPIC_TRANSLATIONS = {
+    "fr": ["Investir dans les compétences", "Pertinence des compétences", "Rapprocher les personnes et les emplois",
+           "Attirer les talents", "Compétences numériques", "Compétences vertes", "Santé et soins", "Construction",
+           "Tourisme", "Automobile", "Agroalimentaire", "Entrepreneuriat"],
+    "de": ["In Kompetenzen investieren", "Relevanz von Kompetenzen", "Menschen und Arbeitsplätze zusammenbringen",
+           "Talente gewinnen", "Digitale Kompetenzen", "Grüne Kompetenzen", "Gesundheit und Pflege", "Bauwesen",
+           "Tourismus", "Automobilindustrie", "Agrar- und Lebensmittelwirtschaft", "Unternehmertum"],
+    "it": ["Investire nelle competenze", "Pertinenza delle competenze", "Far incontrare persone e lavoro",
+           "Attrarre talenti", "Competenze digitali", "Competenze verdi", "Salute e assistenza", "Edilizia",
+           "Turismo", "Settore automobilistico", "Agroalimentare", "Imprenditorialità"],
+    "es": ["Invertir en capacidades", "Pertinencia de las capacidades", "Conectar a las personas con el empleo",
+           "Atraer talento", "Capacidades digitales", "Capacidades ecológicas", "Salud y cuidados", "Construcción",
+           "Turismo", "Automoción", "Agroalimentación", "Emprendimiento"],
+    "pl": ["Inwestowanie w umiejętności", "Adekwatność umiejętności", "Dopasowanie ludzi do miejsc pracy",
+           "Przyciąganie talentów", "Umiejętności cyfrowe", "Zielone umiejętności", "Zdrowie i opieka", "Budownictwo",
+           "Turystyka", "Motoryzacja", "Sektor rolno-spożywczy", "Przedsiębiorczość"],
+}
 KINDS = ["Workshop", "Job fair", "Webinar", "Open day", "Hackathon", "Training day", "Conference"]
 CITIES = {"FR": ["Paris", "Lyon", "Lille"], "DE": ["Berlin", "München", "Köln"]}
 EVENTS_PER_COUNTRY = 8
-
-
-def country_timezones():
-    """ISO country code → its first IANA zone, from tzdata's own zone.tab."""
-    text = resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text(encoding="utf-8")
-    zones = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            code, _coords, zone, *_rest = line.split("\t")
-            zones.setdefault(code, zone)
-    return zones
 
 
 @transaction.atomic
@@ -61,6 +69,15 @@ def seed_events(users):
     for slug, name in TOPICS:
         topic, _created = Topic.objects.get_or_create(slug=slug, locale=english, defaults={"name": name})
         topics.append(topic)
+    for language, names in TOPIC_TRANSLATIONS.items():
+        locale = Locale.objects.filter(language_code=language).first()
+        if locale is None:
+            continue
+        for topic, name in zip(topics, names, strict=True):
+            if not Topic.objects.filter(translation_key=topic.translation_key, locale=locale).exists():
+                translated = topic.copy_for_translation(locale)
+                translated.name = name
+                translated.save()
 
     for email, country in (("coordinator-fr@example.org", "FR"), ("coordinator-de@example.org", "DE")):
         CoordinatorAssignment.objects.get_or_create(user=users[email], country=country)

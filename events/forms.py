@@ -69,22 +69,6 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-# The usual time zone of each participating country: the event form's first guess (a country
-# with several zones, like Spain or Portugal, gets its capital's; organisers may change it).
-COUNTRY_ZONES = {
-    "AL": "Europe/Tirane", "AT": "Europe/Vienna", "BA": "Europe/Sarajevo", "BE": "Europe/Brussels",
-    "BG": "Europe/Sofia", "CY": "Asia/Nicosia", "CZ": "Europe/Prague", "DE": "Europe/Berlin",
-    "DK": "Europe/Copenhagen", "EE": "Europe/Tallinn", "ES": "Europe/Madrid", "FI": "Europe/Helsinki",
-    "FR": "Europe/Paris", "GE": "Asia/Tbilisi", "GR": "Europe/Athens", "HR": "Europe/Zagreb",
-    "HU": "Europe/Budapest", "IE": "Europe/Dublin", "IS": "Atlantic/Reykjavik", "IT": "Europe/Rome",
-    "LI": "Europe/Vaduz", "LT": "Europe/Vilnius", "LU": "Europe/Luxembourg", "LV": "Europe/Riga",
-    "MD": "Europe/Chisinau", "ME": "Europe/Podgorica", "MK": "Europe/Skopje", "MT": "Europe/Malta",
-    "NL": "Europe/Amsterdam", "NO": "Europe/Oslo", "PL": "Europe/Warsaw", "PT": "Europe/Lisbon",
-    "RO": "Europe/Bucharest", "RS": "Europe/Belgrade", "SE": "Europe/Stockholm", "SI": "Europe/Ljubljana",
-    "SK": "Europe/Bratislava", "TR": "Europe/Istanbul", "UA": "Europe/Kyiv",
-}
-
-
 def participating_countries():
     codes = set(settings.EYOS_COUNTRIES)
     return [(code, name) for code, name in countries if code in codes]
@@ -179,7 +163,9 @@ class EventForm(forms.ModelForm):
 
     def guess_timezone(self, country_code):
         """A new event's time zone defaults to its country's usual one."""
-        zone = COUNTRY_ZONES.get(str(country_code or "").upper())
+        from .zones import country_timezone
+
+        zone = country_timezone(country_code)
         if zone and not self.instance.pk and not self.is_bound:
             self.initial.setdefault("timezone", zone)
 

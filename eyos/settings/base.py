@@ -197,7 +197,11 @@ EU_LANGUAGE_CODES = [
 LANGUAGES = [(code, LANG_INFO[code]["name_local"]) for code in EU_LANGUAGE_CODES]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ holds our strings (makemessages writes there). locale_overrides/ holds translations of
+# django-allauth's and Django's own strings where theirs are missing (Maltese, Irish; allauth has
+# no "pt", only pt_PT) or do not fit a public EU site (allauth's German says "du"). Earlier
+# entries win over later ones and over the apps' own catalogues.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Brussels"
