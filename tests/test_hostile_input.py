@@ -2,7 +2,7 @@
 the answer is a page or a clear error - never a 500 - and nothing half-valid is saved.
 
 Every public GET URL is discovered from the URLconf (the events, feeds, privacy and organise
-namespaces, allauth's sign-in pages, the site's own redirects) and added to the Wagtail pages of
+namespaces, allauth's sign-in pages, the site's own redirects) and joined by the Wagtail pages of
 the seeded demo site. Each is asked with real path values from the demo database and with hostile
 ones, anonymously and signed in as the demo organiser, with hostile query strings: text that
 Django encodes, and raw bytes that reach it undecoded (invalid UTF-8, overlong forms, encoded
@@ -10,8 +10,9 @@ surrogates, NUL). A new URL is covered without editing this file, or - when it t
 this file cannot fill - fails test_every_public_url_is_covered.
 
 Every public form (registration, organisations, organisers' events, cancellation, invitations,
-account deletion, allauth's sign-up, sign-in and password reset) gets hostile values, sent as a raw
-urlencoded body so that bytes which are not UTF-8 reach Django too."""
+account deletion, allauth's sign-up, sign-in, password reset and re-authentication) gets hostile
+values, sent as a raw urlencoded body so that bytes which are not UTF-8 reach Django too. Redirects
+are followed, so the page that shows what was saved is rendered as well."""
 
 import uuid
 from datetime import timedelta
@@ -21,7 +22,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.forms.models import model_to_dict
 from django.test import Client
@@ -34,9 +34,11 @@ from hypothesis import strategies as st
 
 from events import services
 from events.models import Event, Organisation, Registration
+from eyos.accounts.demo import DEMO_PASSWORD
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+TEST_PASSWORD = "pw-for-tests-1"  # tests.factories.user's
 
 # --- Hostile values ------------------------------------------------------------------------------
 
@@ -48,7 +50,7 @@ def _huge(piece):
 
 CONTROL = st.text(alphabet=st.characters(max_codepoint=0x1F) | st.sampled_from(
     "\x7f\x85\xa0\u2028\u2029\u200b\u200e\u202e\ufeff\ufffd\uffff"), min_size=1, max_size=20)
-UNICODE = st.text(alphabet=st.characters(codec="utf-8"), max_size=80)  # surrogates cannot be encoded
+UNICODE = st.text(alphabet=st.characters(codec="utf-8"), max_size=80)  # no surrogates: they cannot be encoded
 SQL = st.sampled_from([
     "'; DROP TABLE events_event; --", "' OR '1'='1", "\" OR 1=1 --", "1; SELECT pg_sleep(10)--",
     "%' UNION SELECT NULL, NULL--", "\\", "\\x00", "%_%", "''''", "a & b | !c", "foo:*", "<->", "(((", "!!",
@@ -58,12 +60,17 @@ HTML = st.sampled_from([
     "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "javascript:alert(1)", "{{ 7|add:7 }}",
     "{% debug %}", "<!--", "]]>", "&#0;&#x0;&amp;", "<a href='data:text/html,x'>x</a>", "</textarea><svg onload=1>",
     "<p style='x'>" * 50, "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a SYSTEM 'file:///etc/passwd'>]>",
+    "BEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT", "=HYPERLINK(\"http://evil.example\")",
 ])
 DATES = st.sampled_from([
-    "2026-02-30", "99999-01-01", "-1", "0000-00-00", "2026-13-01", "1900-01-01", "0001-01-01", "9999-12-31",
-    "2026-02-29T25:61", "9999-12-31T23:59", "0001-01-01T00:00", "2031-03-30T02:30", "2031-10-26T02:30",
-    "99999-01-01T10:00", "-0001-01-01T00:00", "2031-01-01T10:00:00+99:00", "yesterday", "1e10", "2031-1-1",
+    "2026-02-30", "99999-01-01", "-1", "0000-00-00", "2026-13-01", "1900-01-01", "9999-12-31", "2026-02-29T25:61",
+    "9999-12-31T23:59", "2031-03-30T02:30", "2031-10-26T02:30", "99999-01-01T10:00", "-0001-01-01T00:00",
+    "2031-01-01T10:00:00+99:00", "2031-01-01T10:00:00Z", "yesterday", "1e10", "2031-1-1", "2031-01-01T10:00",
+    "2031-01-01T09:00", "2020-01-01T10:00",
 ])
+# Year 1: a 500 in the organisers' event form (see test_event_times_at_the_edges_of_the_calendar);
+# only in query strings until that is fixed - then move them into DATES.
+CALENDAR_EDGES = st.sampled_from(["0001-01-01", "0001-01-01T00:00", "0001-01-01T00:00:00+14:00"])
 COUNTRIES = st.sampled_from(["XX", "", "../", "ÉÉ", "fr", "FR ", "F", "FRA", "EU", "GB", "\x00", "ZZ", "us",
                              "Fr", "fr\x00", "ＦＲ", "..", "%", "FR\n"])
 NUMBERS = st.sampled_from([
@@ -76,7 +83,7 @@ HOSTILE_TEXT = st.one_of(
     st.lists(st.one_of(st.text(max_size=20), CONTROL, SQL, HTML), min_size=2, max_size=5).map("".join),
     st.sampled_from(["\x00", "%00", "../../etc/passwd", "ü" * 3000, "on", "yes", "true", "delete", " delete "]),
 )
-# Bytes that are not UTF-8: they reach Django as they are (a raw body or QUERY_STRING).
+# Bytes that are not UTF-8: they reach Django as they are (in a raw body, path or QUERY_STRING).
 BAD_BYTES = st.sampled_from([
     b"\xff", b"\xfe\xff", b"\xc0\x80", b"\xed\xa0\x80", b"\xed\xbf\xbf", b"\xf4\x90\x80\x80", b"\x80", b"\xe2\x82",
     b"\x00", b"caf\xe9", b"\xf0\x9f\x98", b"\xc3\x28", b"\xef\xbf\xbe",
@@ -89,30 +96,43 @@ FEW = hypothesis_settings(RELAXED, max_examples=25)
 
 
 def encoded(value):
-    """A value as it would appear in a URL or a urlencoded body; bytes stay the bytes they are."""
+    """A value as it appears in a URL or a urlencoded body; bytes stay the bytes they are."""
     return quote_from_bytes(value, safe="") if isinstance(value, bytes) else quote(value, safe="")
 
 
-def post_raw(client, path, fields):
-    """POST a urlencoded body built by hand, so that invalid UTF-8 reaches Django's parser."""
-    body = "&".join(f"{encoded(name)}={encoded(value)}" for name, value in fields)
-    return client.post(path, body, content_type="application/x-www-form-urlencoded")
+def text(value):
+    """What Django makes of a value: bytes that are not UTF-8 become U+FFFD."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def last(value):
+    """What QueryDict.get() makes of a field: its last value, as text."""
+    return text(value[-1] if isinstance(value, list) else value)
 
 
 def fields_of(names, values):
-    """(name, value) pairs from a dict of hostile values; a list value sends the field repeatedly."""
+    """(name, value) pairs from a dict of hostile values; a list sends the field repeatedly."""
     return [(name, item) for name in names if name in values
             for item in (values[name] if isinstance(values[name], list) else [values[name]])]
 
 
-def form_data(names, **extra):
-    """A dictionary of some of a form's fields (others left out, a few repeated), each hostile."""
-    return st.dictionaries(st.sampled_from(names), HOSTILE | st.lists(HOSTILE, min_size=2, max_size=3), max_size=len(names)).map(
-        lambda data: {**data, **extra})
+def post_raw(client, path, fields):
+    """POST a urlencoded body built by hand (so that invalid UTF-8 reaches Django's parser) and
+    follow the redirect to the page that shows the result. Returns the first answer's status and
+    the last answer."""
+    body = "&".join(f"{encoded(name)}={encoded(value)}" for name, value in fields)
+    response = client.post(path, body, content_type="application/x-www-form-urlencoded", follow=True)
+    assert response.status_code < 500, (path, response.redirect_chain, response.status_code)
+    status = response.redirect_chain[0][1] if response.redirect_chain else response.status_code
+    observe(f"status {status}")
+    return status, response
 
 
-def text(value):
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+def get_raw(client, url, query, **headers):
+    """GET with a QUERY_STRING as it came off the wire: a str of byte values (WSGI's latin-1)."""
+    if isinstance(query, bytes):
+        query = query.decode("latin-1")
+    return client.generic("GET", url, QUERY_STRING=query, **headers)
 
 
 def fresh_example():
@@ -123,8 +143,9 @@ def fresh_example():
 
 NAMESPACES = {"events", "feeds", "privacy", "organise"}
 # Public pages outside those namespaces: allauth's sign-in pages and the site's own redirects.
-NAMED = {"account_login", "account_signup", "account_reset_password", "root", "healthz", "admin_login_redirect"}
-# Served by Wagtail's catch-all, found in the seeded database.
+NAMED = {"account_login", "account_signup", "account_reset_password", "account_reauthenticate", "root", "healthz",
+         "admin_login_redirect"}
+# Served by Wagtail's catch-all, found in the seeded database by the `site` fixture.
 WAGTAIL_PAGES = ("wagtail:home", "wagtail:home_fr", "wagtail:campaign_index", "wagtail:campaign",
                  "wagtail:national", "wagtail:national_fr", "wagtail:privacy")
 # Parameters filled with the same kind of real value wherever they appear.
@@ -169,7 +190,7 @@ def test_every_public_url_is_covered():
         for param, converter in params:
             assert converter in SENTINELS, (name, param, converter)
             # A parameter this file cannot fill with a real value: add it to REAL_PARAMETERS (one
-            # kind of value everywhere) or PER_URL (and to the `site` fixture's values).
+            # kind of value everywhere) or PER_URL (and its value to the `site` fixture).
             assert param in REAL_PARAMETERS or PER_URL.get(name) == param, (name, param)
 
 
@@ -195,26 +216,28 @@ def site(db):
         "feeds:personal": {"token": services.personal_feed_token(user=organiser)},
         "organise:join": {"token": services.organisation_invite_token(user=organiser, organisation=org)},
     }
-    en, fr = "en", "fr"
     pages = {
-        "wagtail:home": HomePage.objects.get(locale__language_code=en, depth=2),
-        "wagtail:home_fr": HomePage.objects.get(locale__language_code=fr, depth=2),
-        "wagtail:campaign_index": CampaignIndexPage.objects.filter(locale__language_code=en, slug="campaigns").first(),
-        "wagtail:campaign": CampaignPage.objects.live().filter(locale__language_code=en).first(),
-        "wagtail:national": NationalPage.objects.live().get(locale__language_code=en, country="FR"),
-        "wagtail:national_fr": NationalPage.objects.live().get(locale__language_code=fr, country="FR"),
-        "wagtail:privacy": PrivacyPage.objects.live().get(locale__language_code=en),
+        "wagtail:home": HomePage.objects.get(locale__language_code="en", depth=2),
+        "wagtail:home_fr": HomePage.objects.get(locale__language_code="fr", depth=2),
+        "wagtail:campaign_index": CampaignIndexPage.objects.live().get(locale__language_code="en", slug="campaigns"),
+        "wagtail:campaign": CampaignPage.objects.live().filter(locale__language_code="en").first(),
+        "wagtail:national": NationalPage.objects.live().get(locale__language_code="en", country="FR"),
+        "wagtail:national_fr": NationalPage.objects.live().get(locale__language_code="fr", country="FR"),
+        "wagtail:privacy": PrivacyPage.objects.live().get(locale__language_code="en"),
     }
     signed_in = Client()
     signed_in.force_login(organiser)
-    return {"values": values, "pages": {name: page.get_url() for name, page in pages.items()},
-            "organiser": organiser, "org": org, "published": published, "draft": draft, "signed_in": signed_in}
+    # The data-protection pages ask for the password again: give it, so they answer with themselves.
+    assert signed_in.post("/en/accounts/reauthenticate/", {"password": DEMO_PASSWORD}).status_code == 302
+    return {"values": values, "pages": {name: page.get_url() for name, page in pages.items()}, "signed_in": signed_in}
 
 
 def url_for(site, name, hostile=None):
-    """The URL of a route with real path values, or with `hostile` (parameter → value) instead."""
+    """The URL of a route with real path values, or with `hostile` (parameter → value) instead.
+    For a Wagtail page, a hostile "path" is a segment below it."""
     if name in site["pages"]:
-        return site["pages"][name]
+        url = site["pages"][name]
+        return url + encoded(hostile["path"]) + "/" if hostile and "path" in hostile else url
     params = PARAMETERS[name]
     with translation.override("en"):
         url = reverse(name, kwargs={param: SENTINELS[converter] for param, converter in params})
@@ -227,20 +250,28 @@ def url_for(site, name, hostile=None):
     return url
 
 
-def get_raw(client, url, query):
-    """GET with a QUERY_STRING as it came off the wire: a str of byte values (WSGI's latin-1)."""
-    if isinstance(query, bytes):
-        query = query.decode("latin-1")
-    return client.generic("GET", url, QUERY_STRING=query)
+def path_parameters(name):
+    """A route's parameters and converters; a Wagtail page takes any path below it."""
+    return (("path", "StringConverter"),) if name in WAGTAIL_PAGES else PARAMETERS[name]
 
 
-# Raw query strings for every URL; Hypothesis makes more below.
+HOSTILE_COUNTRY_CODES = ["XX", "ÉÉ", "..", "fr\x00", "F", "FRA", "eu", "gb", b"\xff", b"fr\xc0\x80", "fr.ics", "ＦＲ"]
+HOSTILE_PATH_VALUES = {
+    "UUIDConverter": [str(uuid.UUID(int=0)), str(uuid.UUID(int=2**128 - 1)), str(uuid.uuid4()), "not-a-uuid", "%00",
+                      b"\xed\xa0\x80", "00000000-0000-0000-0000-00000000000G"],
+    "StringConverter": ["\x00", "x" * 10_000, "'; DROP TABLE events_event; --", "<script>", b"\xff\xfe", b"\xc0\x80",
+                        "..", ".", "a:b:c", "ü" * 500, "%00", "eyJyIjoxfQ:1abc:xyz", "A" * 43],
+    "SlugConverter": ["unknown-org", "x" * 5000, "--", "_", "competences-lyon-"],
+    "IntConverter": ["0", "9" * 30, "9" * 5000, "00000000001", str(2**63), str(2**64)],
+}
+# Raw query strings sent to every URL; Hypothesis makes more below.
 RAW_QUERIES = [
     b"q=%ff%fe&country=%c0%80&topic=%ed%a0%80&lang=%00&next=%ff&page=%00&from=%e2%82&to=caf%e9",
     b"q=\xff\xfe\xc0\x80&lang=\xed\xa0\x80&next=\xe9&country=\x80&page=\xc3\x28",  # not even percent-encoded
     b"%ff=%ff&%00=%00&%=%%&&==&q&q=&q=%zz&%ed%a0%80",
     b"next=//evil.example/&next=javascript:alert(1)&next=%0d%0aLocation:x&page=-1&page=99999999999999999999999",
     b"from=2026-02-30&to=99999-01-01&country=XX&country=..%2F&country=%C3%89%C3%89&format=%00&past=%00&language=xx",
+    b"from=0001-01-01&to=9999-12-31&q=a+%26+b+%7C+%21c%3A*&topic=%27%3B+DROP+TABLE+events_event%3B--",
     b"q=" + b"%ff" * 5000 + b"&lang=" + b"a" * 20000,
 ]
 
@@ -249,13 +280,14 @@ RAW_QUERIES = [
 def test_every_public_get_url_answers_hostile_paths_and_queries(site, client, name):
     url = url_for(site, name)
     real = site["signed_in"].get(url)
-    # The real values are real: the signed-in organiser finds the page (or is redirected on, or
-    # told that the URL takes only POST).
+    # The real values are real: the signed-in organiser finds the page (or is sent on, or told
+    # that the URL takes only POST).
     assert real.status_code in (200, 302, 405), (url, real.status_code)
-    hostile_paths = []
-    for param, converter in PARAMETERS[name]:
-        for value in HOSTILE_PATH_VALUES[converter] + (HOSTILE_COUNTRY_CODES if param == "country" else []):
-            hostile_paths.append(url_for(site, name, {param: value}))
+    hostile_paths = [
+        url_for(site, name, {param: value})
+        for param, converter in path_parameters(name)
+        for value in HOSTILE_PATH_VALUES[converter] + (HOSTILE_COUNTRY_CODES if param == "country" else [])
+    ]
     for who in (client, site["signed_in"]):
         fresh_example()
         for query in RAW_QUERIES:
@@ -263,20 +295,11 @@ def test_every_public_get_url_answers_hostile_paths_and_queries(site, client, na
             assert response.status_code < 500, (url, query[:200], response.status_code)
         for path in hostile_paths:
             response = who.get(path)
-            assert response.status_code < 500, (path[:300], response.status_code)
-            if PARAMETERS[name]:
-                assert response.status_code in (302, 400, 404, 405), (path[:300], response.status_code)
-
-
-HOSTILE_COUNTRY_CODES = ["XX", "ÉÉ", "..", "fr\x00", "F", "FRA", "eu", "gb", b"\xff", b"fr\xc0\x80", "fr.ics", "ＦＲ"]
-HOSTILE_PATH_VALUES = {
-    "UUIDConverter": [str(uuid.UUID(int=0)), str(uuid.UUID(int=2**128 - 1)), "not-a-uuid", "%00", b"\xed\xa0\x80",
-                      "00000000-0000-0000-0000-00000000000G"],
-    "StringConverter": ["\x00", "x" * 10_000, "'; DROP TABLE events_event; --", "<script>", b"\xff\xfe", b"\xc0\x80",
-                        "..", ".", "a:b:c", "ü" * 500, "%00", "eyJyIjoxfQ:1abc:xyz"],
-    "SlugConverter": ["unknown-org", "x" * 5000, "--", "_", "competences-lyon-"],
-    "IntConverter": ["0", "9" * 30, "9" * 5000, "00000000001", str(2**63), str(2**64)],
-}
+            assert response.status_code in (302, 400, 404, 405), (path[:300], response.status_code)
+            if real.status_code == 405 and who is site["signed_in"]:
+                # The URL takes only POST: the hostile path values are looked up then.
+                response = who.post(path)
+                assert response.status_code in (302, 400, 404, 405, 429), (path[:300], response.status_code)
 
 
 def hostile_path_value(converter, param):
@@ -290,25 +313,25 @@ def hostile_path_value(converter, param):
     return values.filter(lambda value: value not in ("", b""))
 
 
-QUERY_KEYS = ["country", "topic", "format", "language", "from", "to", "q", "page", "past", "lang", "period", "month",
-              "sort", "next", "status", "older_than", "email", "token", "uid"]
-
-
 @st.composite
 def get_requests(draw):
-    """A route, who asks, hostile path values where it takes any, and a hostile query."""
+    """A route, hostile path values for some of its parameters, and who asks."""
     name = draw(st.sampled_from(ROUTE_NAMES))
     hostile = {}
-    for param, converter in PARAMETERS[name]:
+    for param, converter in path_parameters(name):
         if draw(st.booleans()):
             hostile[param] = draw(hostile_path_value(converter, param))
-    signed_in = draw(st.booleans())
-    return name, hostile, signed_in
+    return name, hostile, draw(st.booleans())
+
+
+QUERY_KEYS = ["country", "topic", "format", "language", "from", "to", "q", "page", "past", "lang", "period", "month",
+              "sort", "next", "status", "older_than", "email", "token", "uid", "action"]
+QUERY_VALUES = HOSTILE_TEXT | CALENDAR_EDGES
 
 
 @RELAXED
-@given(route=get_requests(), params=st.dictionaries(st.sampled_from(QUERY_KEYS), HOSTILE_TEXT | st.lists(
-    HOSTILE_TEXT, min_size=2, max_size=3), max_size=6))
+@given(route=get_requests(), params=st.dictionaries(st.sampled_from(QUERY_KEYS), QUERY_VALUES | st.lists(
+    QUERY_VALUES, min_size=2, max_size=3), max_size=6))
 def test_hostile_query_strings_never_fail(site, client, route, params):
     fresh_example()
     name, hostile, signed_in = route
@@ -318,36 +341,59 @@ def test_hostile_query_strings_never_fail(site, client, route, params):
     assert response.status_code < 500, (url[:300], params, response.status_code)
 
 
+HEADER_VALUES = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=200) | st.sampled_from(
+    ["*", "xx-YY;q=2", "en;q=NaN", "de-DE-u-co-phonebk" * 30, 'W/"x", "y"', "Mon, 99 Foo 2026 99:99:99 GMT"])
+
+
 @RELAXED
 @given(route=get_requests(), pairs=st.lists(st.tuples(
     st.sampled_from([key.encode() for key in QUERY_KEYS]) | BAD_BYTES,
     HOSTILE.map(lambda value: value if isinstance(value, bytes) else value.encode()),
-    st.booleans()), max_size=6))
-def test_raw_query_strings_that_are_not_utf8_never_fail(site, client, route, pairs):
+    st.booleans()), max_size=6),
+    headers=st.dictionaries(st.sampled_from(["HTTP_ACCEPT_LANGUAGE", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE",
+                                             "HTTP_REFERER", "HTTP_X_FORWARDED_FOR"]), HEADER_VALUES, max_size=3))
+def test_raw_query_strings_that_are_not_utf8_never_fail(site, client, route, pairs, headers):
     fresh_example()
     name, hostile, signed_in = route
     url = url_for(site, name, hostile)
-    # Percent-encoded or raw (as a browser that does not encode would send it; never a space,
-    # `#` or a line break, which the HTTP request line cannot carry).
+    # Percent-encoded, or raw as a client that does not encode sends it (never a space, `#` or a
+    # line break, which the HTTP request line cannot carry).
     query = b"&".join(
         key + b"=" + (quote_from_bytes(value, safe="").encode() if percent else
                       bytes(byte for byte in value if byte > 0x20 and byte not in b"#\x7f"))
         for key, value, percent in pairs)
-    response = get_raw(site["signed_in"] if signed_in else client, url, query)
+    response = get_raw(site["signed_in"] if signed_in else client, url, query, **headers)
     observe(f"status {response.status_code}")
-    assert response.status_code < 500, (url[:300], query[:300], response.status_code)
+    assert response.status_code < 500, (url[:300], query[:300], headers, response.status_code)
 
 
 # --- Public forms ---------------------------------------------------------------------------------
 
+# Short hostile text, which a form may well accept (and so save).
+PLAUSIBLE = st.one_of(st.text(min_size=1, max_size=60), UNICODE, CONTROL, SQL, HTML,
+                      st.lists(st.one_of(st.text(max_size=10), CONTROL, SQL, HTML), min_size=2, max_size=4).map("".join))
+EMAILS = st.sampled_from([
+    "ana@example.org", "ÜBER@example.org", "ü@exämple.org", "a+b@example.org", "x@[127.0.0.1]", "\"q d\"@example.org",
+    "a@b", "a" * 64 + "@example.org", "a" * 65 + "@example.org", "a@" + "b" * 250 + ".org", "a@example.org\n",
+    "a@example.org\x00", " a@example.org ", "a@@example.org", "a@example.org, b@example.org", "citizen@example.org",
+    "CITIZEN@EXAMPLE.ORG", "organiser@example.org", "a@xn--bcher-kva.example", "a@-example.org", "@", "a@.",
+])
 
-def future_event(**fields):
-    org = factories.organisation("FR")
-    return factories.published_event(org, days=20, **fields)
+
+def form_data(names, valid=None):
+    """Some of a form's fields (others left out, some repeated), each hostile; or, with `valid`,
+    a valid submission but for one or two hostile fields, so that the hostile value gets further."""
+    field = HOSTILE | st.lists(HOSTILE, min_size=2, max_size=3)
+    anything = st.dictionaries(st.sampled_from(names), field, max_size=len(names))
+    if valid is None:
+        return anything
+    almost = st.dictionaries(st.sampled_from(names), PLAUSIBLE | EMAILS | DATES | NUMBERS | COUNTRIES | field,
+                             min_size=1, max_size=2)
+    return st.one_of(almost.map(lambda data: {**valid, **data}), anything)
 
 
 def assert_valid(instance, exclude=()):
-    """What was saved passes the model's own validation."""
+    """What was saved passes the model's own validation, and holds no NUL."""
     instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     for field in instance._meta.concrete_fields:
         value = getattr(instance, field.attname)
@@ -355,36 +401,70 @@ def assert_valid(instance, exclude=()):
             assert "\x00" not in value, field.name
 
 
+def member_client(organisation):
+    """A client signed in as a new member of the organisation."""
+    member = factories.user()
+    organisation.members.add(member)
+    other = Client()
+    other.force_login(member)
+    return other
+
+
+def assert_event_pages_render(client, event):
+    """An event holding hostile values: its organiser's pages, and - once published - its public
+    page, its calendar file, the list and the feeds all render."""
+    for path in (f"/en/organise/events/{event.uid}/", f"/en/organise/events/{event.uid}/edit/"):
+        assert client.get(path).status_code == 200, path
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.PUBLISHED)
+    cache.clear()
+    for path, params in ((f"/en/events/{event.uid}/", {}), (f"/feeds/events/{event.uid}.ics", {}),
+                         ("/en/events/", {"q": event.title[:50], "country": event.country.code}),
+                         (f"/feeds/countries/{event.country.code.lower()}.ics", {}), ("/feeds/events.ics", {"q": event.title[:50]})):
+        response = client.get(path, params)
+        assert response.status_code in (200, 400), (path, response.status_code)
+
+
+def assert_registrants_render(organisation, event):
+    other = member_client(organisation)
+    assert other.get(f"/en/organise/events/{event.uid}/registrants/").status_code == 200
+    response = other.get(f"/en/organise/events/{event.uid}/registrants.csv")
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+
+
+REGISTRATION = ["name", "email", "consent", "website"]
+
+
 @FEW
-@given(data=form_data(["name", "email", "consent", "website"]))
+@given(data=form_data(REGISTRATION, valid={"name": "Ana", "email": "ana@example.org", "consent": "on"}))
 def test_guest_registration_form_never_fails_and_saves_only_valid_input(client, data):
     fresh_example()
-    event = Event.objects.filter(status="published", registration_mode="platform", capacity__isnull=True,
-                                 start__gt=timezone.now() + timedelta(days=2)).first()
-    before = set(Registration.objects.filter(event=event).values_list("pk", flat=True))
-    response = post_raw(client, f"/en/events/{event.uid}/register/",
-                        fields_of(["name", "email", "consent", "website"], data))
-    assert response.status_code in (200, 302, 400), response.status_code
-    new = Registration.objects.filter(event=event).exclude(pk__in=before)
-    if response.status_code == 400:
-        assert not new.exists()
-    for registration in new:
+    org = factories.organisation("FR")
+    event = factories.published_event(org, days=20)
+    status, _response = post_raw(client, f"/en/events/{event.uid}/register/", fields_of(REGISTRATION, data))
+    assert status in (200, 400), status
+    registrations = list(Registration.objects.filter(event=event))
+    if status == 400:
+        assert registrations == []
+    for registration in registrations:
         assert_valid(registration, exclude=["consent_version"])
         validate_email(registration.email)
+        assert registration.name.strip() and len(registration.name) <= 150
+    if registrations:
+        assert_registrants_render(org, event)
 
 
 @FEW
-@given(data=form_data(["consent", "name", "email", "website"]))
+@given(data=form_data(REGISTRATION, valid={"consent": "on"}))
 def test_signed_in_registration_form_never_fails(client, data):
     fresh_example()
     person = factories.user()
     client.force_login(person)
-    event = future_event()
-    response = post_raw(client, f"/en/events/{event.uid}/register/", fields_of(["consent", "name", "email", "website"], data))
-    observe(f"status {response.status_code}")
-    assert response.status_code in (302, 400), response.status_code
+    event = factories.published_event(factories.organisation("FR"), days=20)
+    status, _response = post_raw(client, f"/en/events/{event.uid}/register/", fields_of(REGISTRATION, data))
+    assert status in (302, 400), status
     registrations = list(Registration.objects.filter(event=event))
-    if response.status_code == 400:
+    if status == 400:
         assert registrations == []
     for registration in registrations:
         # Name and address come from the account, never from the form.
@@ -392,22 +472,25 @@ def test_signed_in_registration_form_never_fails(client, data):
         assert_valid(registration, exclude=["consent_version"])
 
 
+ORGANISATION = ["name", "country", "website", "homepage"]
+
+
 @FEW
-@given(data=form_data(["name", "country", "website", "homepage"]))
+@given(data=form_data(ORGANISATION, valid={"name": "Hostile Org", "country": "FR", "website": "https://example.org/"}))
 def test_organisation_form_never_fails_and_saves_only_valid_input(client, data):
     fresh_example()
     person = factories.user()
     client.force_login(person)
-    response = post_raw(client, "/en/organise/organisations/new/", fields_of(["name", "country", "website", "homepage"], data))
-    observe(f"status {response.status_code}")
-    assert response.status_code in (200, 302), response.status_code
+    status, _response = post_raw(client, "/en/organise/organisations/new/", fields_of(ORGANISATION, data))
+    assert status in (200, 302, 400), status
     created = list(Organisation.objects.filter(members=person))
-    if response.status_code == 200:
+    if status != 302:
         assert created == []
     for organisation in created:
         assert organisation.country.code in settings.EYOS_COUNTRIES
         assert organisation.name.strip() and len(organisation.name) <= 200
         assert_valid(organisation)
+        assert client.get("/en/organise/").status_code == 200
 
 
 EVENT_FIELDS = ["title", "summary", "description", "language", "topics", "target_audience", "format", "online_url",
@@ -420,36 +503,27 @@ VALID_EVENT = {"title": "Hostile workshop", "summary": "A workshop.", "language"
                "end": "2031-01-01T12:00", "timezone": "Europe/Paris", "registration_mode": "platform"}
 
 
-def event_form_data():
-    return st.one_of(
-        form_data(EVENT_FIELDS),
-        # Everything valid but a few fields.
-        st.dictionaries(st.sampled_from(EVENT_FIELDS), HOSTILE | DATES | NUMBERS, min_size=1, max_size=3).map(
-            lambda data: {**VALID_EVENT, **data}),
-    )
-
-
 @FEW
-@given(data=event_form_data())
+@given(data=form_data(EVENT_FIELDS, valid=VALID_EVENT))
 def test_organiser_event_form_never_fails_and_saves_only_valid_input(client, data):
     fresh_example()
     person = factories.user()
     org = factories.organisation("FR", members=[person])
     client.force_login(person)
     data.setdefault("organisation", str(org.pk))
-    response = post_raw(client, "/en/organise/events/new/", fields_of(EVENT_FIELDS, data))
-    observe(f"status {response.status_code}")
-    assert response.status_code in (200, 302), response.status_code
+    status, _response = post_raw(client, "/en/organise/events/new/", fields_of(EVENT_FIELDS, data))
+    assert status in (200, 302, 400), status
     created = list(Event.objects.filter(organisation=org))
-    if response.status_code == 200:
+    if status != 302:
         assert created == []
     for event in created:
         assert_valid(event, exclude=["slug"])
-        assert event.start > timezone.now() and event.end > event.start
+        assert event.start > timezone.now() and event.end > event.start and event.status == Event.Status.DRAFT
+        assert_event_pages_render(client, event)
 
 
 @FEW
-@given(data=event_form_data())
+@given(data=form_data(EVENT_FIELDS, valid=VALID_EVENT))
 def test_organiser_event_edit_never_fails_and_changes_nothing_when_refused(client, data):
     fresh_example()
     person = factories.user()
@@ -457,38 +531,47 @@ def test_organiser_event_edit_never_fails_and_changes_nothing_when_refused(clien
     event = factories.event(org, format="onsite", registration_mode="platform")
     client.force_login(person)
     before = model_to_dict(event)
-    response = post_raw(client, f"/en/organise/events/{event.uid}/edit/", fields_of(EVENT_FIELDS, data))
-    observe(f"status {response.status_code}")
-    assert response.status_code in (200, 302), response.status_code
+    status, _response = post_raw(client, f"/en/organise/events/{event.uid}/edit/", fields_of(EVENT_FIELDS, data))
+    assert status in (200, 302, 400), status
     event.refresh_from_db()
-    if response.status_code == 200:
+    if status != 302:
         assert model_to_dict(event) == before
     assert_valid(event, exclude=["slug"])
-    assert event.end > event.start
+    assert event.end > event.start and event.organisation == org and event.status == Event.Status.DRAFT
+    if status == 302:
+        assert_event_pages_render(client, event)
+
+
+CANCEL = ["message", "homepage", "reason"]
 
 
 @FEW
-@given(data=form_data(["message", "homepage", "reason"]))
+@given(data=form_data(CANCEL, valid={"message": "Sorry, the room is flooded."}))
 def test_organiser_cancel_form_never_fails(client, data):
     fresh_example()
     person = factories.user()
     org = factories.organisation("FR", members=[person])
     event = factories.published_event(org, days=20)
+    Registration.objects.create(event=event, name="Ana", email="ana@example.org", consent_at=timezone.now(),
+                                status=Registration.Status.CONFIRMED, confirmed_at=timezone.now())
     client.force_login(person)
-    response = post_raw(client, f"/en/organise/events/{event.uid}/cancel/", fields_of(["message", "homepage", "reason"], data))
-    observe(f"status {response.status_code}")
-    assert response.status_code in (200, 302), response.status_code
+    status, _response = post_raw(client, f"/en/organise/events/{event.uid}/cancel/", fields_of(CANCEL, data))
+    assert status in (200, 302, 400), status
     event.refresh_from_db()
-    if response.status_code == 200:
+    if status != 302:
         assert event.status == Event.Status.PUBLISHED and event.cancellation_message == ""
     if event.status == Event.Status.CANCELLED:
         assert event.cancellation_message.strip() and len(event.cancellation_message) <= 2000
         assert_valid(event, exclude=["slug"])
+        for path in (f"/en/events/{event.uid}/", f"/feeds/events/{event.uid}.ics"):
+            assert client.get(path).status_code == 200, path
+
+
+JOIN = ["token", "confirm", "organisation"]
 
 
 @FEW
-@given(token=hostile_path_value("StringConverter", "token"), data=form_data(["token", "confirm", "organisation"]),
-       real=st.booleans())
+@given(token=hostile_path_value("StringConverter", "token"), data=form_data(JOIN), real=st.booleans())
 def test_invitation_join_never_fails_and_joins_only_with_a_real_token(client, token, data, real):
     fresh_example()
     member, person = factories.user(), factories.user()
@@ -498,63 +581,196 @@ def test_invitation_join_never_fails_and_joins_only_with_a_real_token(client, to
         token = services.organisation_invite_token(user=member, organisation=org)
     path = f"/en/organise/join/{encoded(token)}/"
     assert client.get(path).status_code in (200, 400, 404)
-    response = post_raw(client, path, fields_of(["token", "confirm", "organisation"], data))
-    observe(f"status {response.status_code}")
-    assert response.status_code in (302, 400, 404), response.status_code
-    joined = list(Organisation.objects.filter(members=person))
-    assert joined == ([org] if real else [])
+    status, _response = post_raw(client, path, fields_of(JOIN, data))
+    assert status in (302, 400, 404), status
+    assert list(Organisation.objects.filter(members=person)) == ([org] if real else [])
+
+
+DELETE = ["confirm", "password", "email"]
+
+
+def reauthenticate(client, password=TEST_PASSWORD):
+    """What allauth asks before an erasure: the password again."""
+    assert client.post("/en/accounts/reauthenticate/", {"password": password}).status_code == 302
 
 
 @FEW
-@given(data=form_data(["confirm", "password", "email"]))
+@given(data=form_data(DELETE, valid={"confirm": "delete"}))
 def test_account_deletion_never_fails_and_needs_the_confirmation(client, data):
     fresh_example()
-    person = factories.user()
+    person = factories.user()  # a throwaway account
     client.force_login(person)
-    response = post_raw(client, "/en/my-data/delete/", fields_of(["confirm", "password", "email"], data))
-    observe(f"status {response.status_code}")
-    assert response.status_code in (200, 302), response.status_code
+    reauthenticate(client)
+    status, _response = post_raw(client, "/en/my-data/delete/", fields_of(DELETE, data))
+    assert status in (200, 302, 400), status
     exists = get_user_model().objects.filter(pk=person.pk).exists()
-    assert exists == (data.get("confirm") != "delete"), (data.get("confirm"), exists)
+    deleted = status != 400 and "confirm" in data and last(data["confirm"]) == "delete"
+    assert exists != deleted, (data.get("confirm"), exists)
+
+
+SIGN_UP = ["email", "password1", "password2", "website", "next"]
+PASSWORD = "a-long-and-unusual-passphrase-1"
 
 
 @FEW
-@given(data=form_data(["email", "password1", "password2", "website", "next"]),
-       password=st.sampled_from([None, "a-long-and-unusual-passphrase-1"]))
-def test_sign_up_never_fails_and_creates_only_valid_accounts(client, data, password):
+@given(data=form_data(SIGN_UP, valid={"email": "new-hostile@example.org", "password1": PASSWORD, "password2": PASSWORD}))
+def test_sign_up_never_fails_and_creates_only_valid_accounts(client, data):
     fresh_example()
-    if password:  # so that the hostile address is what decides
-        data.update(password1=password, password2=password)
     User = get_user_model()
     before = set(User.objects.values_list("pk", flat=True))
-    response = post_raw(client, "/en/accounts/signup/", fields_of(["email", "password1", "password2", "website", "next"], data))
-    observe(f"status {response.status_code}")
-    assert response.status_code in (200, 302, 400, 429), response.status_code
+    status, _response = post_raw(client, "/en/accounts/signup/", fields_of(SIGN_UP, data))
+    assert status in (200, 302, 400, 429), status
     created = list(User.objects.exclude(pk__in=before))
-    if response.status_code != 302:
+    if status != 302:
         assert created == []
     for user in created:
         validate_email(user.email)
-        assert "\x00" not in user.email
+        assert_valid(user, exclude=["password"])
+        assert not user.is_staff and not user.is_superuser
+
+
+SIGN_IN = ["login", "password", "remember", "next"]
 
 
 @FEW
-@given(data=form_data(["login", "password", "remember", "next"]))
+@given(data=form_data(SIGN_IN, valid={"login": "citizen@example.org", "password": "not-the-password"}))
 def test_sign_in_never_fails_and_signs_nobody_in(client, data):
     fresh_example()
-    response = post_raw(client, "/en/accounts/login/", fields_of(["login", "password", "remember", "next"], data))
-    observe(f"status {response.status_code}")
-    assert response.status_code in (200, 302, 400, 429), response.status_code
+    status, _response = post_raw(client, "/en/accounts/login/", fields_of(SIGN_IN, data))
+    assert status in (200, 400, 429), status
     assert "_auth_user_id" not in client.session
 
 
 @FEW
-@given(data=form_data(["email", "next"]))
+@given(data=form_data(["email", "next"], valid={"email": "citizen@example.org"}))
 def test_password_reset_never_fails(client, data):
     fresh_example()
-    response = post_raw(client, "/en/accounts/password/reset/", fields_of(["email", "next"], data))
+    status, _response = post_raw(client, "/en/accounts/password/reset/", fields_of(["email", "next"], data))
+    assert status in (200, 302, 400, 429), status
+
+
+@FEW
+@given(data=form_data(["password", "next"], valid={"password": TEST_PASSWORD}))
+def test_reauthentication_never_fails(client, data):
+    fresh_example()
+    client.force_login(factories.user())
+    body = "&".join(f"{encoded(name)}={encoded(value)}" for name, value in fields_of(["password", "next"], data))
+    response = client.post("/en/accounts/reauthenticate/", body, content_type="application/x-www-form-urlencoded")
     observe(f"status {response.status_code}")
     assert response.status_code in (200, 302, 400, 429), response.status_code
+    if response.status_code == 302:  # only with the password, and never off the site
+        assert last(data["password"]) == TEST_PASSWORD
+        assert response["Location"].startswith("/") and not response["Location"].startswith("//"), response["Location"]
+
+
+# Every field of every form, one at a time, with NUL and bytes that are not UTF-8 in the middle of
+# an otherwise valid value (PostgreSQL refuses NUL in text: the classic 500), then all fields huge.
+
+def _registration_form(client, signed_in):
+    if signed_in:
+        client.force_login(factories.user())
+    return f"/en/events/{factories.published_event(factories.organisation('FR'), days=20).uid}/register/", {}
+
+
+def _organiser(client):
+    person = factories.user()
+    client.force_login(person)
+    return factories.organisation("FR", members=[person])
+
+
+def _account(client):
+    client.force_login(factories.user())
+    reauthenticate(client)
+    return "/en/my-data/delete/", {}
+
+
+def _join(client):
+    member = factories.user()
+    org = factories.organisation("FR", members=[member])
+    client.force_login(factories.user())
+    return f"/en/organise/join/{services.organisation_invite_token(user=member, organisation=org)}/", {}
+
+
+def _signed_in(client, path):
+    client.force_login(factories.user())
+    return path, {}
+
+
+FORMS = {  # name: (fields, a valid submission, setup(client) → (path, more of the valid submission))
+    "guest_registration": (REGISTRATION, {"name": "Ana", "email": "ana@example.org", "consent": "on"},
+                           lambda client: _registration_form(client, signed_in=False)),
+    "signed_in_registration": (REGISTRATION, {"consent": "on"}, lambda client: _registration_form(client, signed_in=True)),
+    "organisation_create": (ORGANISATION, {"name": "Org", "country": "FR", "website": "https://example.org/"},
+                            lambda client: _signed_in(client, "/en/organise/organisations/new/")),
+    "event_create": (EVENT_FIELDS, VALID_EVENT,
+                     lambda client: ("/en/organise/events/new/", {"organisation": str(_organiser(client).pk)})),
+    "event_edit": (EVENT_FIELDS, VALID_EVENT,
+                   lambda client: (f"/en/organise/events/{factories.event(_organiser(client)).uid}/edit/", {})),
+    "event_cancel": (CANCEL, {"message": "Sorry."},
+                     lambda client: (f"/en/organise/events/{factories.published_event(_organiser(client)).uid}/cancel/", {})),
+    "invitation_join": (JOIN, {}, _join),
+    "account_delete": (DELETE, {"confirm": "delete"}, _account),
+    "sign_up": (SIGN_UP, {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD},
+                lambda client: ("/en/accounts/signup/", {})),
+    "sign_in": (SIGN_IN, {"login": "citizen@example.org", "password": "x"}, lambda client: ("/en/accounts/login/", {})),
+    "password_reset": (["email", "next"], {"email": "citizen@example.org"},
+                       lambda client: ("/en/accounts/password/reset/", {})),
+    "reauthenticate": (["password", "next"], {"password": TEST_PASSWORD},
+                       lambda client: _signed_in(client, "/en/accounts/reauthenticate/")),
+}
+
+
+def poisoned(value):
+    """NUL, an encoded surrogate and an invalid byte in the middle of a value."""
+    raw = value.encode() if value else b"ab"
+    return raw[:1] + b"\x00\xed\xa0\x80\xff" + raw[1:]
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_every_form_field_refuses_nul_and_bad_bytes(form):
+    names, valid, setup = FORMS[form]
+    for field in names + ["all fields huge", "all fields NUL"]:
+        fresh_example()
+        client = Client()
+        path, more = setup(client)
+        if field == "all fields huge":
+            data = {name: "ü" * 100_000 for name in names}
+        elif field == "all fields NUL":
+            data = {name: "\x00" for name in names}
+        else:
+            data = {**valid, **more}
+            data[field] = poisoned(data.get(field, ""))
+        post_raw(client, path, fields_of(names, data))
+
+
+# --- Known bugs ------------------------------------------------------------------------------------
+
+# Wall-clock times whose UTC equivalent falls outside Python's datetime range (year 1 east of
+# Greenwich, year 9999 west of it).
+CALENDAR_EDGE_CASES = [  # (field, value, the event's time zone)
+    ("start", "0001-01-01T00:00", "Europe/Paris"),
+    ("start", "0001-01-01", "Asia/Tokyo"),
+    ("end", "9999-12-31T23:59", "America/New_York"),
+    ("registration_opens", "0001-01-01T00:00", "Europe/Paris"),
+    ("registration_closes", "9999-12-31T20:00", "Pacific/Pago_Pago"),
+]
+
+
+@pytest.mark.xfail(strict=True, raises=OverflowError, reason=(
+    "BUG (500): events.forms.in_zone() calls aware.astimezone(UTC) unguarded; a time in year 1 east of UTC or "
+    "year 9999 west of it raises OverflowError: date value out of range (organiser event create/edit, and the "
+    "coordinators' event form, which shares EventForm.clean)"))
+@pytest.mark.parametrize("form", ["create", "edit"])
+@pytest.mark.parametrize("field, value, zone", CALENDAR_EDGE_CASES)
+def test_event_times_at_the_edges_of_the_calendar_are_refused(client, form, field, value, zone):
+    person = factories.user()
+    org = factories.organisation("FR", members=[person])
+    client.force_login(person)
+    path = "/en/organise/events/new/" if form == "create" else f"/en/organise/events/{factories.event(org).uid}/edit/"
+    data = {**VALID_EVENT, "organisation": str(org.pk), "timezone": zone, field: value}
+    response = client.post(path, data)
+    assert response.status_code == 200  # the form again, with an error on the field
+    assert field in response.context["form"].errors
 
 
 @RELAXED
