@@ -3,8 +3,25 @@ from django.conf import settings
 from django.utils import translation
 
 
+class _Site:
+    """What allauth's emails call the site ("Hello from …!", "Thank you from …"): our name, not
+    the host the request came in on (django.contrib.sites is not installed)."""
+
+    def __init__(self):
+        from urllib.parse import urlsplit
+
+        self.name = str(settings.SITE_NAME)  # in the email's language
+        self.domain = urlsplit(settings.SITE_URL).netloc
+
+    def __str__(self):
+        return self.name
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Remembers the language a person signed up in, so later mail reaches them in it."""
+
+    def send_mail(self, template_prefix, email, context):
+        return super().send_mail(template_prefix, email, {"current_site": _Site(), **context})
 
     def save_user(self, request, user, form, commit=True):
         language = translation.get_language() or settings.LANGUAGE_CODE

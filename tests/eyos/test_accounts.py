@@ -178,3 +178,10 @@ def test_signing_in_returns_to_the_page_and_language_one_came_from(client):
     response = client.post("/en/accounts/login/?next=https://evil.example/", {"login": "citizen@example.org",
                                                                               "password": "eyos-demo-2023"})
     assert "evil.example" not in response.get("Location", "")
+
+
+def test_account_emails_name_the_site_not_the_host(client):
+    client.post("/de/accounts/signup/", {"email": "named@example.org", "first_name": "N", "password1": "a-Long-pass-4-eyos",
+                                         "password2": "a-Long-pass-4-eyos"})
+    greeting = mail.outbox[-1].body.splitlines()[0]
+    assert greeting == "Hallo von Europäisches Jahr der Kompetenzen!", greeting
