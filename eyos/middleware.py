@@ -43,19 +43,34 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 
 
 def no_referrer(view):
-    """For pages whose URL carries a secret (signed links, personal feeds): browsers must not send
-    that URL to other sites in the Referer header. `same-origin` rather than `no-referrer`: with
-    `no-referrer` Chromium sends `Origin: null` with the page's own POST form, which CSRF
-    protection rightly refuses (found by the browser tests)."""
+    """For URLs that carry a secret (signed links from emails, invitation links, personal feeds):
+    `Referrer-Policy: no-referrer`, so the URL never travels in a Referer header. Such URLs do not
+    show forms themselves: they put the secret in the session and redirect to a page without it
+    (see `stash_secret`), because a page under `no-referrer` posts its forms with `Origin: null`,
+    which CSRF protection rightly refuses."""
     from functools import wraps
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "same-origin"
+        response["Referrer-Policy"] = "no-referrer"
         return response
 
     return wrapper
+
+
+SECRETS_SESSION_KEY = "eyos_secret_links"
+
+
+def stash_secret(request, kind, secret):
+    """Keep a link's secret in the session, for the token-free page the link redirects to."""
+    request.session[SECRETS_SESSION_KEY] = {**request.session.get(SECRETS_SESSION_KEY, {}), kind: secret}
+
+
+def stashed_secret(request, kind):
+    """The secret kept for `kind`, or "". It stays until the session ends (the token expires on
+    its own), so submitting the page twice answers as the link would."""
+    return request.session.get(SECRETS_SESSION_KEY, {}).get(kind, "")
 
 
 # Where people who must set up MFA may still go: sign-in, sign-out, re-authentication and the

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordinators import permissions
-from eyos.middleware import no_referrer
+from eyos.middleware import no_referrer, stash_secret, stashed_secret
 
 from .. import exports, selectors, services
 from ..forms import OrganisationForm, OrganiserCancelForm, OrganiserEventForm, show_service_errors
@@ -91,9 +91,23 @@ def organisation_renew_invite(request, org_slug):
     return redirect("organise:organisation", org_slug=organisation.slug)
 
 
-@login_required
 @no_referrer
-def organisation_join(request, token):
+def organisation_join_link(request, token):
+    """The invitation link: checked, kept in the session, and on to the page without it (which
+    asks the visitor to sign in first if need be; the token never reaches the sign-in URL)."""
+    try:
+        services.organisation_from_invite(token)
+    except services.InvalidInvitation:
+        return render(request, "events/organise/invalid_invitation.html", status=400)
+    stash_secret(request, "invitation", token)
+    if request.method == "POST":  # a form posted straight to the link acts, as before
+        return organisation_join(request)
+    return redirect("organise:join_page")
+
+
+@login_required
+def organisation_join(request):
+    token = stashed_secret(request, "invitation")
     try:
         organisation = services.organisation_from_invite(token)
     except services.InvalidInvitation:

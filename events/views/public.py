@@ -17,7 +17,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
 from coordinators import permissions
-from eyos.middleware import no_referrer
+from eyos.middleware import no_referrer, stash_secret, stashed_secret
 
 from .. import feeds, ratelimit, selectors, services
 from ..filters import EventFilterForm, EventFilters
@@ -269,31 +269,47 @@ def _token_page(request, token, action):
         return None, render(request, "events/registration_invalid_link.html", status=400)
 
 
-@no_referrer
-def registration_confirm(request, token):
-    registration, error_page = _token_page(request, token, "confirm")
-    if error_page:
-        return error_page
-    if request.method == "POST":
-        try:
-            registration = services.registration_confirm(registration=registration)
-        except services.InvalidToken:
-            return render(request, "events/registration_invalid_link.html", status=400)
-        except services.RegistrationClosed as error:
-            return render(request, "events/registration_done.html", {"registration": registration, "error": str(error)})
-        return render(request, "events/registration_done.html", {"registration": registration})
-    return render(request, "events/registration_confirm.html", {"registration": registration})
+def _confirm(request, registration):
+    try:
+        registration = services.registration_confirm(registration=registration)
+    except services.InvalidToken:
+        return render(request, "events/registration_invalid_link.html", status=400)
+    except services.RegistrationClosed as error:
+        return render(request, "events/registration_done.html", {"registration": registration, "error": str(error)})
+    return render(request, "events/registration_done.html", {"registration": registration})
+
+
+def _cancel(request, registration):
+    registration = services.registration_cancel(registration=registration, by_token=True)
+    return render(request, "events/registration_cancelled.html", {"registration": registration})
+
+
+ACTIONS = {"confirm": (_confirm, "events/registration_confirm.html"),
+           "cancel": (_cancel, "events/registration_cancel.html")}
 
 
 @no_referrer
-def registration_cancel(request, token):
-    registration, error_page = _token_page(request, token, "cancel")
+def registration_link(request, token, action):
+    """The link from an email. It changes nothing on GET (link scanners follow links): it checks
+    the token, keeps it in the session and redirects to the page without it, whose button acts.
+    A POST straight to the link acts (as the page's form did before)."""
+    registration, error_page = _token_page(request, token, action)
     if error_page:
         return error_page
     if request.method == "POST":
-        registration = services.registration_cancel(registration=registration, by_token=True)
-        return render(request, "events/registration_cancelled.html", {"registration": registration})
-    return render(request, "events/registration_cancel.html", {"registration": registration})
+        return ACTIONS[action][0](request, registration)
+    stash_secret(request, f"registration-{action}", token)
+    return redirect(f"events:registration_{action}_page")
+
+
+def registration_page(request, action):
+    token = stashed_secret(request, f"registration-{action}")
+    registration, error_page = _token_page(request, token, action)
+    if error_page:
+        return error_page
+    if request.method == "POST":
+        return ACTIONS[action][0](request, registration)
+    return render(request, ACTIONS[action][1], {"registration": registration})
 
 
 @login_required

@@ -121,7 +121,18 @@ def test_coordinator_views_refuse_people_who_are_not_coordinators(client, sides,
         assert "/accounts/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("name, params", ROUTES, ids=[name for name, _ in ROUTES])
+# Links from emails that only check their token and redirect to a page that needs signing in (so
+# the token never reaches the sign-in URL); a bad token gets the "link does not work" page.
+TOKEN_LINKS = {"organise:join"}
+SIGNED_IN_ROUTES = [(name, params) for name, params in ROUTES if name not in TOKEN_LINKS]
+
+
+def test_token_links_refuse_bad_tokens_and_send_good_ones_on_without_them(client, sides):
+    response = client.get(reverse("organise:join", kwargs={"token": "x"}))
+    assert response.status_code == 400 and response["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("name, params", SIGNED_IN_ROUTES, ids=[name for name, _ in SIGNED_IN_ROUTES])
 def test_anonymous_visitors_are_sent_to_sign_in(client, sides, name, params):
     kwargs = {}
     for param in params:

@@ -81,7 +81,7 @@ def test_invitation_link_joins_and_renewal_revokes_it(client, organiser):
 
     colleague = factories.user()
     client.force_login(colleague)
-    assert client.get(path).status_code == 200  # confirmation page first, nothing joined yet
+    assert client.get(path, follow=True).status_code == 200  # confirmation page first, nothing joined yet
     assert not organisation.members.filter(pk=colleague.pk).exists()
     client.post(path)
     assert organisation.members.filter(pk=colleague.pk).exists()

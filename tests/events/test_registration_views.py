@@ -57,7 +57,7 @@ def test_the_whole_guest_path_through_the_outbox(client, event, django_capture_o
     assert request.to == ["anne@example.org"]
     assert request.subject == french("Please confirm your registration: %(title)s", title="Atelier CV")
     confirm = link(request, "confirm")
-    assert client.get(confirm).status_code == 200  # a page with a button: link scanners confirm nothing
+    assert client.get(confirm, follow=True).status_code == 200  # a page with a button: link scanners confirm nothing
     assert Registration.objects.get(email="anne@example.org").status == R.PENDING
     with django_capture_on_commit_callbacks(execute=True):
         client.post(confirm)
@@ -84,7 +84,7 @@ def test_the_whole_guest_path_through_the_outbox(client, event, django_capture_o
 
     # Anne cancels from the link in her email; Bob gets her place and an email saying so.
     cancel = link(reminder, "cancel")
-    assert french("Cancel your registration?") in client.get(cancel).content.decode()
+    assert french("Cancel your registration?") in client.get(cancel, follow=True).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(cancel)
     assert Registration.objects.get(email="anne@example.org").status == R.CANCELLED

@@ -114,15 +114,44 @@ def test_an_inline_script_runs_only_with_its_responses_nonce(rf):
     assert nonces[0] != nonces[1] and len(nonces[0]) >= 16
 
 
-def test_pages_with_secrets_in_their_url_send_no_referrer_to_other_sites(client, db):
+def test_urls_with_secrets_send_no_referrer_and_show_no_form(client, db):
+    """Signed links answer `Referrer-Policy: no-referrer` and show nothing: they keep the token in
+    the session and redirect to a page without it, whose form (under the ordinary policy, so the
+    browser sends a proper Origin for CSRF) does the work. A GET changes nothing."""
     from events import services
+    from events.models import Registration
     from tests import factories
 
-    event = factories.published_event(factories.organisation("FR"))
+    member = factories.user("member@example.org")
+    org = factories.organisation("FR", members=[member])
+    event = factories.published_event(org)
     registration = services.registration_create(event=event, name="A", email="a@example.org", consent=True,
                                                 language="en")
-    for kind in ("confirm", "cancel"):
+    for kind, heading in (("confirm", "Confirm my registration"), ("cancel", "Yes, cancel my registration")):
         token = services.registration_token(registration, kind)
-        assert client.get(f"/en/registrations/{kind}/{token}/")["Referrer-Policy"] == "same-origin"
+        link = client.get(f"/en/registrations/{kind}/{token}/")
+        assert link.status_code == 302 and link["Referrer-Policy"] == "no-referrer"
+        assert link["Location"] == f"/en/registrations/{kind}/" and token not in link["Location"]
+        page = client.get(link["Location"])
+        assert page.status_code == 200 and heading in page.content.decode()
+        assert page["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert token not in page.content.decode()
+        assert Registration.objects.get(pk=registration.pk).status == "pending"  # GETs change nothing
+    response = client.post("/en/registrations/confirm/")
+    assert response.status_code == 200 and Registration.objects.get(pk=registration.pk).status == "confirmed"
+    # Without a link first, the page has nothing to act on.
+    assert client_without_session().get("/en/registrations/cancel/").status_code == 400
+    # Invitations: the token does not even reach the sign-in URL.
+    invite = services.organisation_invite_token(user=member, organisation=org)
+    link = client.get(f"/en/organise/join/{invite}/")
+    assert link["Referrer-Policy"] == "no-referrer" and link["Location"] == "/en/organise/join/"
+    signing_in = client.get(link["Location"])
+    assert signing_in.status_code == 302 and invite not in signing_in["Location"]
     assert client.get("/en/events/")["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "camera=()" in client.get("/en/events/")["Permissions-Policy"]
+
+
+def client_without_session():
+    from django.test import Client
+
+    return Client()
