@@ -69,9 +69,19 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+def _alphabetical(name):
+    """A sort key that follows the alphabet of the name's own script closely enough for country
+    lists (accents ignored, case folded): Greek and Cyrillic sort as Greek and Cyrillic readers
+    expect, not in the order of the English names."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", str(name))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
 def participating_countries():
     codes = set(settings.EYOS_COUNTRIES)
-    return [(code, name) for code, name in countries if code in codes]
+    return sorted(((code, name) for code, name in countries if code in codes), key=lambda item: _alphabetical(item[1]))
 
 
 class HoneypotMixin:

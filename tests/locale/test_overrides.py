@@ -49,3 +49,18 @@ def test_allauth_and_django_speak_the_pages_language(client, db):
         from datetime import date
 
         assert "January" not in date_format(date(2027, 1, 22), "j F Y")
+
+
+def test_country_lists_follow_the_alphabet_and_names_of_the_pages_language(client, db):
+    import re
+
+    def countries(language):
+        page = client.get(f"/{language}/events/").content.decode()
+        return [name.strip() for name in re.findall(r'name="country" value="[A-Z]{2}"[^>]*> ([^<(]+)', page)]
+
+    bulgarian = countries("bg")
+    assert bulgarian[:3] == ["Австрия", "Албания", "Белгия"]
+    assert "Босна и Херцеговина" in bulgarian and "Черна гора" in bulgarian and "Дания" in bulgarian
+    assert "Βόρεια Μακεδονία" in countries("el")
+    english = countries("en")
+    assert english == sorted(english) and english[0] == "Albania"
