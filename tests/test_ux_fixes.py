@@ -293,3 +293,13 @@ def test_make_run_sets_site_url_from_the_port(tmp_path, env, expected):
     )
     lines = [line for line in result.stdout.splitlines() if line.startswith("SITE_URL=")]
     assert lines and set(lines) == {f"SITE_URL={expected}"}, result.stdout + result.stderr
+
+
+def test_a_cancelled_event_without_registration_says_cancelled_in_the_registration_box(client, db):
+    from tests import factories
+
+    event = factories.published_event(factories.organisation("FR"), registration_mode="none", capacity=None)
+    event.status = "cancelled"
+    event.save()
+    aside = client.get(f"/en/events/{event.uid}/").content.decode().split('class="event-register', 1)[1]
+    assert "No registration needed." not in aside and "This event is cancelled." in aside
