@@ -44,9 +44,15 @@ class LocalDateTimeField(forms.DateTimeField):
         kwargs.setdefault("widget", LocalDateTimeInput())
         super().__init__(**kwargs)
 
+    # Events of the Year and of any plausible later campaign; year 1 or 9999 in a zone away from
+    # UTC cannot even be converted (Python's dates end there).
+    YEARS = range(2000, 2101)
+
     def to_python(self, value):
         with timezone.override(dt_timezone.utc):  # UTC has no gaps: nothing is refused here
             result = super().to_python(value)
+        if result and result.year not in self.YEARS:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return result.replace(tzinfo=None) if result else result
 
     def prepare_value(self, value):
@@ -57,7 +63,10 @@ def in_zone(naive, tz):
     """The aware time for a wall-clock time in a zone, or None when the clock skips it (the hour
     lost when summer time starts). In the repeated hour in autumn, the first one is taken."""
     aware = naive.replace(tzinfo=tz, fold=0)
-    if aware.astimezone(dt_timezone.utc).astimezone(tz).replace(tzinfo=None) != naive:
+    try:
+        if aware.astimezone(dt_timezone.utc).astimezone(tz).replace(tzinfo=None) != naive:
+            return None
+    except OverflowError:  # beyond Python's calendar once moved to UTC
         return None
     return aware
 

@@ -14,7 +14,9 @@ import re
 # tokens. Event ids (UUIDs) and slugs are not secrets and stay readable.
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _SECRETISH = re.compile(r"^[A-Za-z0-9_\-:.=]{20,}$")
-_EMAIL = re.compile(r"[^\s@/\"'<>]+@[^\s@/\"'<>]+\.[A-Za-z]{2,}")
+# Bounded parts (RFC 5321 limits), so a long string without an address is scanned in linear time.
+_EMAIL = re.compile(r"[^\s@/\"'<>]{1,64}@[^\s@/\"'<>]{1,255}\.[A-Za-z]{2,24}")
+MAX_LOGGED = 2000  # characters of a path or message that reach the log
 
 
 def _redact_segment(segment):
@@ -26,14 +28,14 @@ def _redact_segment(segment):
 
 def redact_path(path):
     """The path without its query string, secrets or addresses."""
-    path = (path or "").split("?", 1)[0]
+    path = (path or "").split("?", 1)[0][:MAX_LOGGED]
     path = "/".join(_redact_segment(segment) for segment in path.split("/"))
     return _EMAIL.sub("[email]", path)
 
 
 def redact_text(text):
     """Every path-like word and every address in a log message."""
-    text = _EMAIL.sub("[email]", text)
+    text = _EMAIL.sub("[email]", text[:MAX_LOGGED])
     return re.sub(r"/[^\s\"']*", lambda match: redact_path(match.group(0)), text)
 
 
