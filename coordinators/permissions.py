@@ -124,7 +124,11 @@ def can_cancel_registration(user, registration):
     verified address); guests use the signed link in their email."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    if registration.user_id == user.pk or registration.email == user.email.lower():
+    if registration.user_id == user.pk:
+        return True
+    if registration.user_id is not None:  # another account's registration, whatever its address
+        return False
+    if registration.email == user.email.lower():
         return True
     return _verified_addresses(user).filter(address=registration.email.lower()).exists()
 
@@ -146,8 +150,11 @@ def own_registrations(user):
 
     if not (user and user.is_authenticated and user.is_active):
         return Registration.objects.none()
+    # By address only guests' registrations: an address that moved from one account to another
+    # does not bring the first account's registrations with it.
     return Registration.objects.filter(
-        Q(user=user) | Q(email=user.email.lower()) | Q(email__in=_verified_addresses(user))
+        Q(user=user) | Q(user__isnull=True, email=user.email.lower())
+        | Q(user__isnull=True, email__in=_verified_addresses(user))
     )
 
 

@@ -60,4 +60,9 @@ def labels_changed_at():
 
 
 def touch_labels(**_kwargs):
+    """At once, and again once the rename is committed: a feed rendered in between (new stamp, old
+    names, from another server) is then replaced instead of being served under the new stamp."""
+    from django.db import transaction
+
     cache.set(LABELS_KEY, time.time(), timeout=None)
+    transaction.on_commit(lambda: cache.set(LABELS_KEY, time.time(), timeout=None))

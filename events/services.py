@@ -461,6 +461,14 @@ def registration_remind_existing(*, registration):
     """Someone registered an address that already has a place: its holder gets an email about
     the registration they have (a new confirmation link if it is still pending)."""
     kind = "confirm_request" if registration.status == Registration.Status.PENDING else "already_registered"
+    if kind == "confirm_request":
+        # Registering again is agreeing again; the new link's 3 days count from now, for the
+        # retention of unconfirmed registrations too.
+        from campaigns.selectors import consent_version
+
+        now = timezone.now()
+        Registration.objects.filter(pk=registration.pk).update(
+            created_at=now, consent_at=now, consent_version=consent_version(registration.language))
     _notify_registration(registration, kind)
 
 

@@ -90,6 +90,5 @@ def apply_retention():
     delete never-confirmed ones, then book the next run."""
     from . import services
 
-    done = services.registrations_retention()
-    services.schedule_retention()
-    return done
+    services.schedule_retention()  # first: a failing run must not end the daily schedule
+    return services.registrations_retention()

@@ -26,9 +26,20 @@ def _redact_segment(segment):
     return segment
 
 
+# Routes whose next segment(s) are secrets whatever they look like (Django's password-reset keys
+# are lower-case base-36 and hex, which would pass for a slug).
+_SECRET_ROUTES = re.compile(
+    r"(/(?:registrations/(?:confirm|cancel)|organise/join|feeds/me|accounts/confirm-email|"
+    r"accounts/password/reset/key|password_reset/confirm|accounts/login/code/confirm)/)([^?#]+)"
+)
+
+
 def redact_path(path):
     """The path without its query string, secrets or addresses."""
     path = (path or "").split("?", 1)[0][:MAX_LOGGED]
+    path = _SECRET_ROUTES.sub(
+        lambda match: match.group(1) + ("[secret].ics" if match.group(2).endswith(".ics") else "[secret]/"
+                                        if match.group(2).endswith("/") else "[secret]"), path)
     path = "/".join(_redact_segment(segment) for segment in path.split("/"))
     return _EMAIL.sub("[email]", path)
 

@@ -225,6 +225,9 @@ def site(db):
         "events:registration_cancel": {"token": services.registration_token(guest, "cancel")},
         "feeds:personal": {"token": services.personal_feed_token(user=organiser)},
         "organise:join": {"token": services.organisation_invite_token(user=organiser, organisation=org)},
+        # The token-free pages the links lead to name their registration (or organisation).
+        "events:registration_confirm_page": {"pk": str(guest.pk)},
+        "events:registration_cancel_page": {"pk": str(guest.pk)},
     }
     pages = {
         "wagtail:home": HomePage.objects.get(locale__language_code="en", depth=2),

@@ -93,24 +93,27 @@ def organisation_renew_invite(request, org_slug):
 
 @no_referrer
 def organisation_join_link(request, token):
-    """The invitation link: checked, kept in the session, and on to the page without it (which
-    asks the visitor to sign in first if need be; the token never reaches the sign-in URL)."""
-    try:
-        services.organisation_from_invite(token)
-    except services.InvalidInvitation:
-        return render(request, "events/organise/invalid_invitation.html", status=400)
-    stash_secret(request, "invitation", token)
-    if request.method == "POST":  # a form posted straight to the link acts, as before
-        return organisation_join(request)
-    return redirect("organise:join_page")
-
-
-@login_required
-def organisation_join(request):
-    token = stashed_secret(request, "invitation")
+    """The invitation link: checked, kept in the session (per organisation), and on to the page
+    without it, which asks the visitor to sign in first if need be; the token never reaches the
+    sign-in URL. A POST straight to the link acts, as before."""
     try:
         organisation = services.organisation_from_invite(token)
     except services.InvalidInvitation:
+        return render(request, "events/organise/invalid_invitation.html", status=400)
+    stash_secret(request, f"invitation-{organisation.slug}", token)
+    if request.method == "POST":
+        return organisation_join(request, org_slug=organisation.slug)
+    return redirect("organise:join_page", org_slug=organisation.slug)
+
+
+@login_required
+def organisation_join(request, org_slug):
+    token = stashed_secret(request, f"invitation-{org_slug}")
+    try:
+        organisation = services.organisation_from_invite(token)
+    except services.InvalidInvitation:
+        return render(request, "events/organise/invalid_invitation.html", status=400)
+    if organisation.slug != org_slug:
         return render(request, "events/organise/invalid_invitation.html", status=400)
     if request.method == "POST":
         services.organisation_join(user=request.user, token=token)

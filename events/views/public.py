@@ -298,15 +298,18 @@ def registration_link(request, token, action):
         return error_page
     if request.method == "POST":
         return ACTIONS[action][0](request, registration)
-    stash_secret(request, f"registration-{action}", token)
-    return redirect(f"events:registration_{action}_page")
+    # Kept per registration: two links opened in one browser each act on their own registration.
+    stash_secret(request, f"registration-{action}-{registration.pk}", token)
+    return redirect(f"events:registration_{action}_page", pk=registration.pk)
 
 
-def registration_page(request, action):
-    token = stashed_secret(request, f"registration-{action}")
+def registration_page(request, action, pk):
+    token = stashed_secret(request, f"registration-{action}-{pk}")
     registration, error_page = _token_page(request, token, action)
     if error_page:
         return error_page
+    if registration.pk != pk:  # cannot happen with our own stash; never act on another one
+        return render(request, "events/registration_invalid_link.html", status=400)
     if request.method == "POST":
         return ACTIONS[action][0](request, registration)
     return render(request, ACTIONS[action][1], {"registration": registration})

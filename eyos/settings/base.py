@@ -268,12 +268,16 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Django's request and server loggers name paths, which may carry signed links (eyos.logging).
     "filters": {"redact": {"()": "eyos.logging.RedactFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # On the handler, every record is redacted whichever logger made it (a logger's own filters do
+    # not see its children's records, e.g. django.security.csrf's "Forbidden (…): <path>").
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django.request": {"level": "WARNING", "filters": ["redact"]},
         "django.server": {"filters": ["redact"]},
         "django.security": {"filters": ["redact"]},
+        "django.security.csrf": {"filters": ["redact"]},
+        "django.security.DisallowedHost": {"filters": ["redact"]},
     },
 }
 

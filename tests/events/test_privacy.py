@@ -279,3 +279,59 @@ def test_a_consent_version_too_long_to_store_with_its_revision_fails_the_checks(
     assert consent_version_fits() == []
     settings.EYOS_CONSENT_VERSION = "privacy-wording-of-november-2026"
     assert [error.id for error in consent_version_fits()] == ["eyos.E001"]
+
+
+def test_an_address_that_moved_to_another_account_does_not_bring_registrations_with_it():
+    """X registered signed in as shared@…, then changed address; Y verified shared@… later. Y
+    neither sees, exports, cancels nor (by deleting their account) erases X's place."""
+    from allauth.account.models import EmailAddress
+
+    x = factories.user("shared@example.org")
+    event = factories.published_event(factories.organisation("FR"), days=20)
+    place = register(event, "", user=x)
+    x.email = "x-new@example.org"
+    x.save()
+    y = factories.user("y@example.org")
+    EmailAddress.objects.create(user=y, email="shared@example.org", verified=True)
+    from coordinators import permissions
+
+    assert not permissions.own_registrations(y).filter(pk=place.pk).exists()
+    assert not permissions.can_cancel_registration(y, place)
+    services.account_delete(user=y)
+    place.refresh_from_db()
+    assert (place.status, place.user_id, place.anonymised_at) == (Registration.Status.CONFIRMED, x.pk, None)
+
+
+def test_registering_again_renews_the_confirmation_and_its_retention():
+    event = factories.published_event(factories.organisation("FR"), days=30)
+    first = services.registration_create(event=event, name="A", email="again@example.org", consent=True, language="en")
+    Registration.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(days=3, hours=1))
+    try:
+        services.registration_create(event=event, name="A", email="again@example.org", consent=True, language="en")
+    except services.AlreadyRegistered as error:
+        services.registration_remind_existing(registration=error.registration)
+    fresh_link = services.registration_token(Registration.objects.get(pk=first.pk), "confirm")
+    services.registrations_retention()
+    assert Registration.objects.filter(pk=first.pk).exists()
+    assert services.registration_from_token(fresh_link, "confirm").pk == first.pk
+
+
+def test_a_failing_retention_run_still_books_the_next(database_tasks, monkeypatch):
+    from django.db import OperationalError
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    services.schedule_retention()
+    DBTaskResult.objects.filter(task_path=services.RETENTION_TASK).update(run_after=timezone.now() - timedelta(minutes=1))
+
+    def broken(**_kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "registrations_retention", broken)
+    due = DBTaskResult.objects.ready().get(task_path=services.RETENTION_TASK)
+    due.claim("test-worker")
+    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+           max_tasks=None, worker_id="test-worker", excluded_queue_names=[]).run_task(due)
+    assert DBTaskResult.objects.get(pk=due.pk).status == TaskResultStatus.FAILED
+    assert DBTaskResult.objects.filter(task_path=services.RETENTION_TASK, status=TaskResultStatus.READY).count() == 1

@@ -20,6 +20,10 @@ TOKEN = "eyJyIjoyNjY1LCJhIjoiY29uZmlybSJ9:1xWaOq:1BRFh-Fc7bq6QTPrOx_zINarK1UuDFJ
     ("/en/events/73a02f2b-2834-47f7-aa23-aedaf6fdf999/", "/en/events/73a02f2b-2834-47f7-aa23-aedaf6fdf999/"),
     ("/en/campaigns/a-long-but-harmless-page-slug/", "/en/campaigns/a-long-but-harmless-page-slug/"),
     ("/en/x/anna@example.org/", "/en/x/[email]/"),
+    # Django's password-reset keys look like slugs: redacted by route.
+    ("/en/accounts/password/reset/key/6-dinsum-7a1bdf4a59bccfc4486f12654db5e9be/",
+     "/en/accounts/password/reset/key/[secret]/"),
+    ("/admin/password_reset/confirm/MQ/6-dinsum-7a1bdf4a59bccfc4486f/", "/admin/password_reset/confirm/[secret]/"),
 ])
 def test_paths_lose_their_secrets_and_addresses(path, expected):
     assert redact_path(path) == expected
@@ -50,3 +54,13 @@ def test_gunicorn_access_lines_name_no_address_no_secret_no_query():
     for personal in ("203.0.113.9", "198.51.100.7", TOKEN[:20], "anna@", "Firefox", "sessionid"):
         assert personal not in line, personal
     assert '"GET /en/registrations/cancel/[secret]/ HTTP/1.1" 200' in line
+
+
+def test_a_refused_csrf_post_to_a_signed_link_is_logged_without_its_token(db, caplog):
+    from django.test import Client
+
+    with caplog.at_level(logging.WARNING, logger="django.security.csrf"):
+        response = Client(enforce_csrf_checks=True).post(f"/en/registrations/cancel/{TOKEN}/")
+    assert response.status_code == 403
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "Forbidden" in logged and TOKEN[:20] not in logged

@@ -131,20 +131,20 @@ def test_urls_with_secrets_send_no_referrer_and_show_no_form(client, db):
         token = services.registration_token(registration, kind)
         link = client.get(f"/en/registrations/{kind}/{token}/")
         assert link.status_code == 302 and link["Referrer-Policy"] == "no-referrer"
-        assert link["Location"] == f"/en/registrations/{kind}/" and token not in link["Location"]
+        assert link["Location"] == f"/en/registrations/{kind}/{registration.pk}/" and token not in link["Location"]
         page = client.get(link["Location"])
         assert page.status_code == 200 and heading in page.content.decode()
         assert page["Referrer-Policy"] == "strict-origin-when-cross-origin"
         assert token not in page.content.decode()
         assert Registration.objects.get(pk=registration.pk).status == "pending"  # GETs change nothing
-    response = client.post("/en/registrations/confirm/")
+    response = client.post(f"/en/registrations/confirm/{registration.pk}/")
     assert response.status_code == 200 and Registration.objects.get(pk=registration.pk).status == "confirmed"
     # Without a link first, the page has nothing to act on.
-    assert client_without_session().get("/en/registrations/cancel/").status_code == 400
+    assert client_without_session().get(f"/en/registrations/cancel/{registration.pk}/").status_code == 400
     # Invitations: the token does not even reach the sign-in URL.
     invite = services.organisation_invite_token(user=member, organisation=org)
     link = client.get(f"/en/organise/join/{invite}/")
-    assert link["Referrer-Policy"] == "no-referrer" and link["Location"] == "/en/organise/join/"
+    assert link["Referrer-Policy"] == "no-referrer" and link["Location"] == f"/en/organise/invitation/{org.slug}/"
     signing_in = client.get(link["Location"])
     assert signing_in.status_code == 302 and invite not in signing_in["Location"]
     assert client.get("/en/events/")["Referrer-Policy"] == "strict-origin-when-cross-origin"
@@ -155,3 +155,31 @@ def client_without_session():
     from django.test import Client
 
     return Client()
+
+
+def test_two_links_open_in_one_browser_each_act_on_their_own(client, db):
+    """The session keeps each link's token under its own registration or organisation, so the
+    button on one page never acts on another link opened later."""
+    from events import services
+    from events.models import Registration
+    from tests import factories
+
+    org = factories.organisation("FR", name="First Org")
+    a, b = factories.published_event(org), factories.published_event(org)
+    first = services.registration_create(event=a, name="G", email="g@example.org", consent=True, language="en")
+    second = services.registration_create(event=b, name="G", email="g@example.org", consent=True, language="en")
+    page_a = client.get(f"/en/registrations/cancel/{services.registration_token(first, 'cancel')}/")["Location"]
+    client.get(f"/en/registrations/cancel/{services.registration_token(second, 'cancel')}/")
+    client.post(page_a)
+    assert Registration.objects.get(pk=first.pk).status == "cancelled"
+    assert Registration.objects.get(pk=second.pk).status == "pending"
+    # Invitations the same way.
+    person = factories.user("joiner@example.org")
+    member_a, member_b = factories.user(), factories.user()
+    org_a = factories.organisation("FR", members=[member_a], name="Org A")
+    org_b = factories.organisation("FR", members=[member_b], name="Org B")
+    client.force_login(person)
+    join_a = client.get(f"/en/organise/join/{services.organisation_invite_token(user=member_a, organisation=org_a)}/")
+    client.get(f"/en/organise/join/{services.organisation_invite_token(user=member_b, organisation=org_b)}/")
+    client.post(join_a["Location"])
+    assert org_a.members.filter(pk=person.pk).exists() and not org_b.members.filter(pk=person.pk).exists()
