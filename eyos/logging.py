@@ -4,7 +4,8 @@
 - `RedactFilter` is installed on Django's request and server loggers (see LOGGING), whose
   4xx/5xx lines name the path: "Bad Request: /en/registrations/confirm/<token>/".
 - `GunicornLogger` (eyos/gunicorn_conf.py) writes access lines without the client's address,
-  user agent or referrer, and with the path redacted and the query string dropped.
+  user agent or referrer, and with the path redacted and the query string dropped; its error log
+  is redacted too, client IP addresses included.
 """
 
 import logging
@@ -50,13 +51,28 @@ def redact_text(text):
     return re.sub(r"/[^\s\"']*", lambda match: redact_path(match.group(0)), text)
 
 
+_IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+# Full (eight groups) or compressed ("::") IPv6 addresses; times like 15:42:14 stay.
+_IPV6 = re.compile(r"\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b[0-9a-f]{0,4}::[0-9a-f:]*", re.I)
+
+
 class RedactFilter(logging.Filter):
+    """Paths and addresses redacted; with `ips`, client IP addresses too (gunicorn's error log
+    names them: "Invalid request from ip=…")."""
+
+    def __init__(self, ips=False):
+        super().__init__()
+        self.ips = ips
+
     def filter(self, record):
         try:
             message = record.getMessage()
         except Exception:  # a broken record is logged as it is
             return True
-        record.msg, record.args = redact_text(message), ()
+        message = redact_text(message)
+        if self.ips:
+            message = _IPV6.sub("[ip]", _IPV4.sub("[ip]", message))
+        record.msg, record.args = message, ()
         return True
 
 
@@ -67,6 +83,11 @@ except ImportError:  # gunicorn is a production dependency; tests may import thi
 
 
 class GunicornLogger(_GunicornLogger):
+    def setup(self, cfg):
+        super().setup(cfg)
+        for handler in self.error_log.handlers:  # "Invalid request from ip=…", "Error handling request <URI>"
+            handler.addFilter(RedactFilter(ips=True))
+
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         path = redact_path(environ.get("PATH_INFO", ""))

@@ -37,13 +37,17 @@ def test_a_rejected_signed_link_is_logged_without_its_token(client, db, caplog):
     assert "/en/registrations/confirm/[secret]/" in logged and TOKEN[:20] not in logged
 
 
-def test_gunicorn_access_lines_name_no_address_no_secret_no_query():
-    logger = GunicornLogger(SimpleNamespace(
+def gunicorn_logger():
+    return GunicornLogger(SimpleNamespace(
         errorlog="-", loglevel="info", accesslog="-", access_log_format='%(h)s "%(r)s" %(s)s %(f)s %(a)s %(q)s',
         syslog=False, capture_output=False, logconfig=None, logconfig_dict={}, logconfig_json=None,
         disable_redirect_access_to_syslog=False, user=0, group=0, umask=0, dogstatsd_tags="",
         statsd_host=None, statsd_prefix="", errorlog_level="info",
     ))
+
+
+def test_gunicorn_access_lines_name_no_address_no_secret_no_query():
+    logger = gunicorn_logger()
     environ = {"REQUEST_METHOD": "GET", "RAW_URI": f"/en/registrations/cancel/{TOKEN}/?x=anna@example.org",
                "PATH_INFO": f"/en/registrations/cancel/{TOKEN}/", "QUERY_STRING": "x=anna@example.org",
                "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "Firefox",
@@ -64,3 +68,15 @@ def test_a_refused_csrf_post_to_a_signed_link_is_logged_without_its_token(db, ca
     assert response.status_code == 403
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert "Forbidden" in logged and TOKEN[:20] not in logged
+
+
+def test_gunicorn_error_lines_name_no_client_address_and_no_secret(capsys):
+    logger = gunicorn_logger()
+    logger.error("Invalid request from ip=%s: %s", "203.0.113.9", "Invalid HTTP method")
+    logger.error("Invalid request from ip=%s: %s", "2001:db8::7", "x")
+    logger.exception("Error handling request %s", f"/en/registrations/cancel/{TOKEN}/")
+    logger.info("Booting worker with pid: %s at 15:42:14", 1234)
+    written = capsys.readouterr().err
+    assert "203.0.113.9" not in written and "2001:db8" not in written and TOKEN[:20] not in written
+    assert "Invalid request from ip=[ip]" in written and "/en/registrations/cancel/[secret]/" in written
+    assert "15:42:14" in written and "1234" in written  # times and pids stay
