@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.core.validators import validate_email
 from django.forms.models import model_to_dict
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import HealthCheck, given
@@ -37,6 +37,7 @@ from events import services
 from events.models import Event, Organisation, Registration
 from eyos.accounts.demo import DEMO_PASSWORD
 from tests import factories
+from tests.urlconf import named_urls
 
 pytestmark = pytest.mark.django_db
 TEST_PASSWORD = "pw-for-tests-1"  # tests.factories.user's
@@ -163,19 +164,14 @@ PER_URL = {"events:registration_confirm": "token", "events:registration_cancel":
            "organise:join": "token"}
 
 
-def discover(resolver=None, namespace=""):
+def discover():
     """(name, ((parameter, converter), ...)) for every public named URL."""
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            child = f"{namespace}:{entry.namespace}".strip(":") if entry.namespace else namespace
-            yield from discover(entry, child)
-        elif isinstance(entry, URLPattern) and entry.name:
-            converters = tuple(sorted((name, type(conv).__name__) for name, conv in entry.pattern.converters.items()))
-            if namespace in NAMESPACES:
-                yield f"{namespace}:{entry.name}", converters
-            elif not namespace and entry.name in NAMED:
-                yield entry.name, converters
+    for namespace, name, pattern in named_urls():
+        converters = tuple(sorted((param, type(conv).__name__) for param, conv in pattern.converters.items()))
+        if namespace in NAMESPACES:
+            yield f"{namespace}:{name}", converters
+        elif not namespace and name in NAMED:
+            yield name, converters
 
 
 DISCOVERED = sorted(set(discover()))

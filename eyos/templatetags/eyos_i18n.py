@@ -1,4 +1,4 @@
-"""Language switcher and hreflang alternates.
+"""Language switcher, hreflang alternates, and links that keep the visitor where they are.
 
 On a CMS page the switcher goes to that page's translation, or to the language's home page when
 the page has none; on other views (events, accounts) it swaps the language prefix of the URL."""
@@ -120,3 +120,20 @@ def privacy_url(context):
         url = in_current_language(page.get_url(context.get("request")), page.locale.language_code) if page else ""
         cache.set(key, url, 300)
     return url
+
+
+@register.simple_tag(takes_context=True)
+def sign_in_url(context):
+    """The sign-in page, coming back here afterwards (`next`), except from the account pages
+    themselves and from pages whose URL carries a secret, which must not travel in a query string."""
+    from urllib.parse import quote
+
+    from django.urls import reverse
+
+    url = reverse("account_login")
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if (request is None or request.path == url or match is None or "token" in match.kwargs
+            or (match.url_name or "").startswith("account_")):
+        return url
+    return f"{url}?next={quote(request.get_full_path(), safe='/')}"

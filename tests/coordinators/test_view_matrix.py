@@ -6,12 +6,13 @@ sent to sign in) and changes nothing."""
 
 import pytest
 from django.forms.models import model_to_dict
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import translation
 from wagtail.models import ModelLogEntry
 
 from events.models import Event, Organisation
 from tests import factories
+from tests.urlconf import named_urls
 
 pytestmark = pytest.mark.django_db
 S = Event.Status
@@ -23,15 +24,11 @@ OBJECT_PARAMETERS = {"uid": "event", "org_slug": "organisation", "country": "cou
 PLAIN_PARAMETERS = {"token": "x", "table": "topics"}
 
 
-def discover(resolver=None, namespace=""):
+def discover():
     """(namespace:name, parameter names) for every named URL in the watched namespaces."""
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            child = f"{namespace}:{entry.namespace}".strip(":") if entry.namespace else namespace
-            yield from discover(entry, child)
-        elif isinstance(entry, URLPattern) and entry.name and namespace in NAMESPACES:
-            yield f"{namespace}:{entry.name}", tuple(entry.pattern.converters)
+    for namespace, name, pattern in named_urls():
+        if namespace in NAMESPACES:
+            yield f"{namespace}:{name}", tuple(pattern.converters)
 
 
 ROUTES = sorted(set(discover()))

@@ -185,3 +185,12 @@ def test_account_emails_name_the_site_not_the_host(client):
                                          "password2": "a-Long-pass-4-eyos"})
     greeting = mail.outbox[-1].body.splitlines()[0]
     assert greeting == "Hallo von Europäisches Jahr der Kompetenzen!", greeting
+
+
+def test_the_sign_in_link_carries_no_secret(client, db):
+    """From a page at a signed link's URL (a POST straight to it, or its "link does not work"
+    page), the header's sign-in link does not put the token into `next`."""
+    token = "eyJyIjoxLCJhIjoiY2FuY2VsIn0:1xWXb3:forgedsignatureforgedsignature00"
+    page = client.get(f"/en/registrations/cancel/{token}/").content.decode()
+    assert 'href="/en/accounts/login/">' in page and "/en/accounts/login/?next=" not in page
+    assert 'href="/en/accounts/login/?next=/en/events/"' in client.get("/en/events/").content.decode()
