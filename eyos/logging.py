@@ -76,6 +76,17 @@ class RedactFilter(logging.Filter):
         return True
 
 
+class ProbeFilter(logging.Filter):
+    """Drops django.request's "Service Unavailable: /readyz" ERROR: a 503 there is the probe
+    doing its job (the view logs which dependency failed, as a WARNING), not a server error."""
+
+    PROBES = frozenset({"/readyz"})
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        return not (getattr(record, "status_code", None) == 503 and getattr(request, "path", None) in self.PROBES)
+
+
 try:
     from gunicorn.glogging import Logger as _GunicornLogger
 except ImportError:  # gunicorn is a production dependency; tests may import this without it

@@ -8,7 +8,7 @@ LANGUAGE_LIKE = re.compile(r"^/([a-z]{2}(?:[-_][a-z0-9]{2,8})?)(?:/|$)", re.IGNO
 
 # Areas that live outside the language prefixes: a 404 there stays a 404 (the admin's "not found"
 # for another country's event must not turn into a redirect to /en/admin/…).
-UNPREFIXED = ("/admin/", "/feeds/", "/documents/", "/healthz", "/static/", "/media/")
+UNPREFIXED = ("/admin/", "/feeds/", "/documents/", "/healthz", "/static/", "/media/", "/api/", "/data/", "/embed/")
 ADMIN_AREA = ("/admin/",)
 
 

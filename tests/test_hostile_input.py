@@ -150,7 +150,7 @@ def fresh_example():
 
 # --- Public GET URLs -------------------------------------------------------------------------------
 
-NAMESPACES = {"events", "feeds", "privacy", "organise"}
+NAMESPACES = {"events", "feeds", "privacy", "organise", "opendata", "api-v1", "map"}
 # Public pages outside those namespaces: allauth's sign-in pages and the site's own redirects.
 NAMED = {"account_login", "account_signup", "account_reset_password", "account_reauthenticate", "root", "healthz",
          "admin_login_redirect"}
@@ -159,9 +159,11 @@ WAGTAIL_PAGES = ("wagtail:home", "wagtail:home_fr", "wagtail:campaign_index", "w
                  "wagtail:national", "wagtail:national_fr", "wagtail:privacy")
 # Parameters filled with the same kind of real value wherever they appear.
 REAL_PARAMETERS = {"uid", "org_slug", "country", "pk"}
+# URLs that answer only with some query parameters: the real request carries them.
+REAL_QUERIES = {"map:events": "bbox=-11,34,45,71.5&zoom=4"}
 # Parameters whose meaning depends on the URL: each URL that takes one needs its own real value.
 PER_URL = {"events:registration_confirm": "token", "events:registration_cancel": "token", "feeds:personal": "token",
-           "organise:join": "token"}
+           "organise:join": "token", "opendata:data_file": "kind"}
 
 
 def discover():
@@ -181,6 +183,7 @@ PARAMETERS = dict(ROUTES)
 # A sentinel per converter: reverse() accepts it, then the real or hostile value replaces it.
 SENTINELS = {"UUIDConverter": "00000000-0000-4000-8000-0000005e1171", "StringConverter": "S3NT1NEL",
              "SlugConverter": "s3nt1nel", "IntConverter": "918273645546"}
+SENTINELS["UUIDStrConverter"] = SENTINELS["UUIDConverter"]  # django-ninja's (the read API's)
 
 
 def test_every_public_url_is_covered():
@@ -189,7 +192,7 @@ def test_every_public_url_is_covered():
             "events:registration_confirm", "events:registration_cancel", "feeds:events", "feeds:country",
             "feeds:event", "feeds:personal", "privacy:my_data", "privacy:delete", "organise:dashboard",
             "organise:organisation_create", "organise:organisation", "organise:join", "organise:event_create",
-            "organise:event", "organise:event_edit", "organise:event_cancel"} | NAMED <= names
+            "organise:event", "organise:event_edit", "organise:event_cancel", "map:events"} | NAMED <= names
     for name, params in DISCOVERED:
         for param, converter in params:
             assert converter in SENTINELS, (name, param, converter)
@@ -224,7 +227,12 @@ def site(db):
         # The token-free pages the links lead to name their registration (or organisation).
         "events:registration_confirm_page": {"pk": str(guest.pk)},
         "events:registration_cancel_page": {"pk": str(guest.pk)},
+        "opendata:data_file": {"kind": "csv"},
     }
+    from opendata import dataset
+
+    if dataset.current_file("csv") is None:  # the open dataset, once per run (in-memory storage)
+        dataset.write_dataset()
     pages = {
         "wagtail:home": HomePage.objects.get(locale__language_code="en", depth=2),
         "wagtail:home_fr": HomePage.objects.get(locale__language_code="fr", depth=2),
@@ -261,7 +269,7 @@ def url_for(site, name, hostile=None):
         else:
             value = site["values"].get(name, {}).get(param) or site["values"][param]
         url = url.replace(SENTINELS[converter], value, 1)
-    return url
+    return url + ("?" + REAL_QUERIES[name] if name in REAL_QUERIES else "")
 
 
 def path_parameters(name):
@@ -278,6 +286,7 @@ HOSTILE_PATH_VALUES = {
     "SlugConverter": ["unknown-org", "x" * MAX_PATH_VALUE, "--", "_", "competences-lyon-"],
     "IntConverter": ["0", "9" * 30, "9" * MAX_PATH_VALUE, "00000000001", str(2**63), str(2**64)],
 }
+HOSTILE_PATH_VALUES["UUIDStrConverter"] = HOSTILE_PATH_VALUES["UUIDConverter"]
 # Raw query strings sent to every URL; Hypothesis makes more below.
 RAW_QUERIES = [
     b"q=%ff%fe&country=%c0%80&topic=%ed%a0%80&lang=%00&next=%ff&page=%00&from=%e2%82&to=caf%e9",
@@ -288,6 +297,10 @@ RAW_QUERIES = [
     b"from=0001-01-01&to=9999-12-31&q=a+%26+b+%7C+%21c%3A*&topic=%27%3B+DROP+TABLE+events_event%3B--",
     b"next=%00&next=/%00&lang=en%00&page=1%00&country=FR%00&topic=%00",
     b"q=" + b"%ff" * 5000 + b"&lang=" + b"a" * 20000,
+    b"bbox=nan,nan,inf,-inf&zoom=99&near=%00,%ff&within=1e309&audience=%ff&captions=%00&step_free_access=%c0%80",
+    b"bbox=-180,-90,180,90&zoom=20&near=90,180&within=1000&audience=students&audience=x&sign_language=on",
+    b"bbox=" + b"9" * 5000 + b"&zoom=" + b"9" * 5000 + b"&near=" + b"-" * 5000 + b"&within=" + b"0" * 5000,
+    b"bbox=180,-90,-180,90&zoom=0&near=-90,-180&within=0.1",
 ]
 
 
@@ -320,7 +333,7 @@ def test_every_public_get_url_answers_hostile_paths_and_queries(site, client, na
 def hostile_path_value(converter, param):
     values = st.one_of(SHORT_TEXT, BAD_BYTES, MIXED_BYTES, _repeated(PIECES, 500, MAX_PATH_VALUE),
                        st.sampled_from(HOSTILE_PATH_VALUES[converter]))
-    if converter == "UUIDConverter":
+    if converter in ("UUIDConverter", "UUIDStrConverter"):
         values = st.uuids().map(str) | values
     if converter == "IntConverter":
         values = st.integers(min_value=0).map(str) | values
@@ -341,7 +354,9 @@ def get_requests(draw):
 
 
 QUERY_KEYS = ["country", "topic", "format", "language", "from", "to", "q", "page", "past", "lang", "period", "month",
-              "sort", "next", "status", "older_than", "email", "token", "uid", "action"]
+              "sort", "next", "status", "older_than", "email", "token", "uid", "action", "bbox", "zoom", "near",
+              "within", "audience", "step_free_access", "sign_language", "captions", "cursor", "limit",
+              "updated_since"]
 QUERY_VALUES = HOSTILE_TEXT
 
 
@@ -381,6 +396,88 @@ def test_raw_query_strings_that_are_not_utf8_never_fail(site, client, route, pai
     response = get_raw(site["signed_in"] if signed_in else client, url, query, **headers)
     observe(f"status {response.status_code}")
     assert response.status_code < 500, (url[:300], query[:300], headers, response.status_code)
+
+
+# The map's API: hostile boxes, zooms and places, alone or beside valid ones.
+COORDINATE = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-400, 400).map(str),
+    st.sampled_from(["-180", "180", "-90", "90", "-0", "1e-300", "1e309", "NaN", "-inf", "0x1p3", "١٢", "1_0",
+                     " 5 ", "5.", ".5", "+5", "--5", "", "\x00", "9" * 400]),
+)
+BOXES = st.one_of(
+    st.lists(COORDINATE, min_size=0, max_size=6).map(",".join),
+    st.tuples(st.floats(-180, 180), st.floats(-90, 90), st.floats(-180, 180), st.floats(-90, 90)).map(
+        lambda box: ",".join(repr(value) for value in box)),
+    HOSTILE_TEXT,
+)
+ZOOMS = st.one_of(st.integers(-5, 30).map(str), NUMBERS, HOSTILE_TEXT)
+PLACES = st.one_of(st.lists(COORDINATE, min_size=0, max_size=3).map(",".join),
+                   st.tuples(st.floats(-90, 90), st.floats(-180, 180)).map(lambda p: f"{p[0]!r},{p[1]!r}"),
+                   HOSTILE_TEXT)
+
+
+@RELAXED
+@given(bbox=BOXES, zoom=ZOOMS, near=st.none() | PLACES, within=st.none() | NUMBERS | COORDINATE,
+       extra=st.dictionaries(st.sampled_from(["audience", "captions", "country", "q", "lang", "format", "topic"]),
+                             SHORT_TEXT, max_size=2))
+def test_the_map_api_answers_hostile_boxes_zooms_and_places_with_200_or_400(client, bbox, zoom, near, within, extra):
+    fresh_example()
+    params = {"bbox": bbox, "zoom": zoom, **extra}
+    if near is not None:
+        params["near"] = near
+    if within is not None:
+        params["within"] = within
+    response = client.get(reverse("map:events"), params)
+    observe(f"status {response.status_code}")
+    assert response.status_code in (200, 400), (params, response.status_code)
+    assert len(response.content) <= 200_000
+    import json
+
+    body = json.loads(response.content)
+    assert ("error" in body) == (response.status_code == 400)
+
+
+# The read API (/api/v1/events): hostile cursors, moments and limits beside the list's filters.
+CURSORS = st.one_of(
+    HOSTILE_TEXT,
+    st.binary(max_size=80).map(lambda raw: __import__("base64").urlsafe_b64encode(raw).decode().rstrip("=")),
+    st.tuples(st.sampled_from(["start", "-start", "updated", "", "x" * 300]), DATES | HOSTILE_TEXT,
+              NUMBERS.map(lambda n: n if n.lstrip("-").isdigit() and len(n) < 30 else 1) | st.integers()).map(
+        lambda t: __import__("base64").urlsafe_b64encode(
+            __import__("json").dumps(list(t)).encode()).decode().rstrip("=")),
+)
+
+
+@RELAXED
+@given(cursor=st.none() | CURSORS, limit=st.none() | NUMBERS, since=st.none() | DATES | HOSTILE_TEXT,
+       extra=st.dictionaries(st.sampled_from(["country", "topic", "from", "to", "past", "q", "format"]),
+                             SHORT_TEXT | DATES, max_size=2))
+def test_the_read_api_answers_hostile_cursors_moments_and_limits_with_200_or_400(client, cursor, limit, since, extra):
+    import json
+
+    fresh_example()
+    params = {name: value for name, value in (("cursor", cursor), ("limit", limit), ("updated_since", since))
+              if value is not None}
+    response = client.get("/api/v1/events", {**params, **extra})
+    observe(f"status {response.status_code}")
+    assert response.status_code in (200, 400), (params, extra, response.status_code)
+    body = json.loads(response.content)
+    assert ("errors" in body) == (response.status_code == 400)
+    if response.status_code == 200:
+        assert len(body["results"]) <= 200
+
+
+@pytest.mark.parametrize("query", [
+    "cursor=%00", "cursor=W10", "cursor=WyJzdGFydCIsIjIwMjYtMDEtMDFUMDA6MDA6MDArMDA6MDAiLDBd",  # pk 0
+    "cursor=WyJzdGFydCIsIjIwMjYtMDEtMDFUMDA6MDA6MDAiLDFd",  # no offset
+    "limit=1e309", "limit=NaN", "limit=201", "limit=" + "9" * 5000, "updated_since=0001-01-01T00:00:00%2B14:00",
+    "updated_since=9999-12-31T23:59", "updated_since=2026-02-30T10:00", "from=0001-01-01&to=9999-12-31",
+])
+def test_the_read_api_refuses_bad_cursors_dates_and_limits_with_a_400(client, query):
+    response = client.get(f"/api/v1/events?{query}")
+    assert response.status_code == 400, (query, response.status_code)
+    assert response.json()["errors"]
 
 
 # --- Public forms ---------------------------------------------------------------------------------
@@ -747,8 +844,63 @@ def poisoned(value):
     return raw[:1] + b"\x00\xed\xa0\x80\xff" + raw[1:]
 
 
+def dirty(value):
+    """Why a stored string is not clean: a NUL or a lone surrogate in it (None when clean)."""
+    if "\x00" in value:
+        return "NUL"
+    if any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+        return "lone surrogate"
+    return None
+
+
+# Where the public forms write: every row they create or change must be clean.
+WRITTEN_MODELS = ("accounts.User", "account.EmailAddress", "events.Organisation", "events.Event",
+                  "events.Registration", "wagtailcore.ModelLogEntry")
+
+
+def post_and_check_storage(client, path, fields):
+    """POST a form and check that whatever it stored holds no NUL and no lone surrogate: every row
+    saved while it ran (post_save) and every new row of the models the public forms write.
+    Returns the first answer's status and the last answer."""
+    from django.apps import apps
+    from django.db.models import Max
+    from django.db.models.signals import post_save
+
+    models = [apps.get_model(label) for label in WRITTEN_MODELS]
+    newest = {model: model.objects.aggregate(top=Max("pk"))["top"] or 0 for model in models}
+    saved = []
+
+    def record(sender, instance, **kwargs):
+        saved.append(instance)
+
+    post_save.connect(record, weak=False, dispatch_uid="hostile-input-storage")
+    try:
+        status, response = post_raw(client, path, fields)
+    finally:
+        post_save.disconnect(dispatch_uid="hostile-input-storage")
+    rows = [type(instance)._base_manager.filter(pk=instance.pk).first() for instance in saved if instance.pk]
+    rows += [row for model in models for row in model._base_manager.filter(pk__gt=newest[model])]
+    for row in filter(None, rows):
+        for field in row._meta.concrete_fields:
+            value = getattr(row, field.attname)
+            texts = [value] if isinstance(value, str) else [str(value)] if isinstance(value, (dict, list)) else []
+            for text in texts:
+                assert not dirty(text), (path, f"{row._meta.label}.{field.name}", dirty(text), status)
+    return status, response
+
+
+def refused(status, response):
+    """The form said no: 400, 403, 404, 429, or the form again with errors."""
+    if status in (400, 403, 404, 429):
+        return True
+    form = response.context.get("form") if status == 200 and response.context else None
+    return bool(form is not None and form.errors)
+
+
 @pytest.mark.parametrize("form", sorted(FORMS))
 def test_every_form_field_refuses_nul_and_bad_bytes(form):
+    """Each poisoned value is refused (400, or the form again with an error on it) or, if the
+    submission goes through, stored cleaned: no NUL and no lone surrogate in any row written."""
     names, valid, setup = FORMS[form]
     for field in names + ["all fields huge", "all fields NUL"]:
         fresh_example()
@@ -761,7 +913,29 @@ def test_every_form_field_refuses_nul_and_bad_bytes(form):
         else:
             data = {**valid, **more}
             data[field] = poisoned(data.get(field, ""))
-        post_raw(client, path, fields_of(names, data))
+        # Refused, or taken (302; 200 for a form that shows its result) with everything it
+        # stored clean: post_and_check_storage has checked every row written.
+        status, response = post_and_check_storage(client, path, fields_of(names, data))
+        assert refused(status, response) or status in (200, 302), (form, field, status)
+
+
+def test_storing_a_nul_would_fail_the_form_check(monkeypatch):
+    """The negative control: with Django's refusal of NUL in form fields turned off, a NUL reaches
+    the database (SQLite stores it; PostgreSQL refuses it with an error) and the check fails."""
+    from django.core import validators
+    from django.db import DatabaseError, connection
+
+    monkeypatch.setattr(validators.ProhibitNullCharactersValidator, "__call__", lambda self, value: None)
+    fresh_example()
+    client = Client()
+    path, _more = FORMS["guest_registration"][2](client)
+    data = {"name": poisoned("Ana"), "email": "ana@example.org", "consent": "on"}
+    if connection.vendor == "sqlite":
+        raises = pytest.raises(AssertionError, match="NUL")
+    else:
+        raises = pytest.raises((ValueError, DatabaseError))
+    with raises:
+        post_and_check_storage(client, path, fields_of(REGISTRATION, data))
 
 
 # --- The ends of the calendar -----------------------------------------------------------------

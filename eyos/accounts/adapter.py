@@ -21,7 +21,14 @@ class AccountAdapter(DefaultAccountAdapter):
     """Remembers the language a person signed up in, so later mail reaches them in it."""
 
     def send_mail(self, template_prefix, email, context):
-        return super().send_mail(template_prefix, email, {"current_site": _Site(), **context})
+        """Rendered now, in the request's language; sent by the task worker (eyos/accounts/tasks.py)."""
+        from allauth.core import context as allauth_context
+
+        from .tasks import message_arguments, send_account_email
+
+        values = {"request": allauth_context.request, "email": email, "current_site": _Site(), **context}
+        message = self.render_mail(template_prefix, email, values)
+        send_account_email.enqueue(**message_arguments(message))
 
     def save_user(self, request, user, form, commit=True):
         language = translation.get_language() or settings.LANGUAGE_CODE
