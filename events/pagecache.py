@@ -1,0 +1,291 @@
+"""Whole responses kept in the shared cache (Redis), for requests whose answer is the same for
+everyone who makes them:
+
+- pages for visitors who are not signed in: the event list (any filters), the event page and the
+  home page (`anonymous_page`, `serve_anonymous`);
+- conditional GETs of the public iCal feeds, answered 304 without the database
+  (`feed_not_modified`).
+
+Correctness rests on versions kept in the shared cache, read before a response is built and
+stored with it; an entry is used only while they are all still current:
+
+- the data version (events.cache): every write to an event, registration, topic or organisation
+  bumps it (events/apps.py), and, from here, again once that write is committed: a response built
+  between the first bump and the commit read the old rows under the new version;
+- the pages version (here): every write to a Wagtail page, revision, site, locale, image or
+  document bumps it, at once and on commit (home page content; every page's header and footer);
+- for feeds, the time topics and organisations were last renamed (events.cache.labels_changed_at)
+  and the day, which are part of the feeds' ETags.
+
+When the cache cannot be reached there is no version: nothing is stored or served from the cache
+and every request takes the database path as before.
+
+What is never shared: a page for a request that carries any cookie other than the CSRF and
+language cookies (a session: signed in, messages, a stashed link), any response that set a cookie,
+touched the session, queued a message, used the CSP nonce, set Vary on anything but Cookie, or is
+marked private. Forms' CSRF tokens: a page rendered for the cache holds a placeholder where the
+token goes (views add `csrf_context(request)` to their context), and every response made from it,
+the first one included, gets the requesting visitor's own token (`get_token`, which also sets the
+visitor's CSRF cookie as an uncached page would). A page whose rendering used a real token is not
+stored.
+
+Time also changes pages (an event ends, registration closes): entries live PAGE_TTL seconds
+(EYOS_PAGE_CACHE_SECONDS, default 60, the list's public max-age). EYOS_PAGE_CACHE turns the page
+cache off or on (default: on unless DEBUG, so templates being edited show at once).
+"""
+
+import hashlib
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
+
+from .cache import KEY as DATA_KEY
+from .cache import LABELS_KEY, bump, bump_data_version, data_version, version
+from .quickread import forget, read_many
+
+PAGES_KEY = "eyos:pages-version"
+FEED_ENTRY_TTL = 6 * 3600
+
+CSRF_PLACEHOLDER = "eyos-page-cache-csrf-token-placeholder"
+# Exactly what {% csrf_token %} writes: only the hidden input is ever replaced.
+_CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+_PLACEHOLDER_INPUT = _CSRF_INPUT.format(CSRF_PLACEHOLDER).encode()
+_TOKEN_INPUT_START = b'name="csrfmiddlewaretoken"'
+_ALLOWED_VARY = {"cookie", "accept-language"}
+
+
+def page_cache_enabled():
+    return getattr(settings, "EYOS_PAGE_CACHE", not settings.DEBUG)
+
+
+def page_ttl():
+    return getattr(settings, "EYOS_PAGE_CACHE_SECONDS", 60)
+
+
+# --- versions --------------------------------------------------------------------------------
+
+def bump_pages_version(**_kwargs):
+    forget()
+    bump(PAGES_KEY)
+
+
+def _pages_version():
+    return version(PAGES_KEY)
+
+
+def _current(values):
+    """(data version, pages version) from a get_many, initialised when missing; None when the
+    cache cannot give both."""
+    data = values.get(DATA_KEY)
+    if data is None:
+        data = data_version()
+    pages = values.get(PAGES_KEY)
+    if pages is None:
+        pages = _pages_version()
+    return None if data is None or pages is None else (data, pages)
+
+
+# Writes that change what public pages show. Events' own models are bumped at once by
+# events/apps.py; here again on commit. CMS models are bumped here, at once and on commit.
+_DATA_MODELS = {"events.Event", "events.Registration", "events.Topic", "events.Organisation",
+                "events.Event_topics"}
+_PAGE_APPS = {"wagtailcore", "campaigns", "wagtailimages", "wagtaildocs"}
+_NOT_CONTENT = {"wagtailcore.ModelLogEntry", "wagtailcore.PageLogEntry", "wagtailcore.ReferenceIndex",
+                "wagtailcore.PageSubscription"}
+
+
+def _bump_data_version_again():
+    forget()
+    bump_data_version()
+
+
+def _after_write(sender, using=None, **_kwargs):
+    meta = getattr(sender, "_meta", None)
+    if meta is None:
+        return
+    if meta.label in _DATA_MODELS:
+        forget()  # this process bumped the version (events/apps.py): its next read goes to Redis
+        transaction.on_commit(_bump_data_version_again, using=using)
+    elif meta.app_label in _PAGE_APPS and meta.label not in _NOT_CONTENT:
+        bump_pages_version()
+        transaction.on_commit(bump_pages_version, using=using)
+
+
+def _after_page_event(**_kwargs):
+    """Wagtail's page signals (a move changes paths with queryset updates, no save signal)."""
+    bump_pages_version()
+    transaction.on_commit(bump_pages_version)
+
+
+def _connect():
+    post_save.connect(_after_write, dispatch_uid="eyos-pagecache-save")
+    post_delete.connect(_after_write, dispatch_uid="eyos-pagecache-delete")
+    m2m_changed.connect(_after_write, dispatch_uid="eyos-pagecache-m2m")
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(_after_page_event, dispatch_uid=f"eyos-pagecache-{id(signal)}")
+
+
+_connect()
+
+
+# --- pages for anonymous visitors ------------------------------------------------------------
+
+def _shareable_request(request):
+    if request.method != "GET" or not page_cache_enabled() or getattr(request, "is_preview", False):
+        return False
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    allowed = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
+    return all(name in allowed for name in request.COOKIES)
+
+
+def _normalised_query(request, params):
+    """The known parameters only, sorted: `?topic=b&country=FR&utm_source=x` and
+    `?country=FR&topic=b` are one page."""
+    return urlencode(sorted((name, value) for name, values in request.GET.lists() if name in params
+                            for value in values))
+
+
+def _page_key(kind, request, query, extra):
+    raw = "|".join([kind, translation.get_language() or "", request.scheme, request.get_host(), request.path,
+                    query, str(extra)])
+    return "eyos:page:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+def csrf_context(request):
+    """For a view's template context: the CSRF placeholder when the page is rendered for the
+    cache (filled per visitor by `_finish`), else nothing (Django's own token)."""
+    return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, "_eyos_page_cache", False) else {}
+
+
+def serve_anonymous(request, kind, render, *, params=(), extra=""):
+    """`render()`'s response, or the same response from the shared cache for visitors who are not
+    signed in. `params`: the query parameters the page depends on (others are dropped, and the
+    page is rendered as if they were absent); `extra`: anything else the page depends on."""
+    if not _shareable_request(request):
+        return render()
+    query = _normalised_query(request, params)
+    key = _page_key(kind, request, query, extra)
+    values = read_many([DATA_KEY, PAGES_KEY, key])
+    versions = _current(values)
+    if versions is None:  # no shared cache: the database path, as without this module
+        return render()
+    entry = values.get(key)
+    if entry is not None and entry["versions"] == versions:
+        response = HttpResponse(entry["content"], status=entry["status"])
+        for name, value in entry["headers"]:
+            response[name] = value
+        return _finish(request, response)
+    if query != request.META.get("QUERY_STRING", ""):
+        request.GET = QueryDict(query)
+        request.META["QUERY_STRING"] = query
+    request._eyos_page_cache = True
+    csrf_flag = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    try:
+        response = render()
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()  # a TemplateResponse (Wagtail pages): rendered now
+    finally:
+        request._eyos_page_cache = False
+        token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_flag or token_used
+    if _storable(request, response, token_used):
+        cache.set(key, {"versions": versions, "status": response.status_code, "content": response.content,
+                        "headers": [(name, value) for name, value in response.items()]}, page_ttl())
+    return _finish(request, response)
+
+
+def anonymous_page(kind, params=()):
+    """View decorator: `serve_anonymous` for a function view."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            return serve_anonymous(request, kind, lambda: view(request, *args, **kwargs), params=params)
+
+        return wrapper
+
+    return decorator
+
+
+def _storable(request, response, token_used):
+    if response.status_code != 200 or response.streaming or response.cookies or token_used:
+        return False
+    content = response.content
+    if content.count(_TOKEN_INPUT_START) != content.count(_PLACEHOLDER_INPUT):
+        return False  # a real token in the page
+    if getattr(request, "_csp_nonce", None):  # LazyNonce: true once used; the header would need it
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    messages = getattr(request, "_messages", None)
+    if messages is not None and getattr(messages, "_queued_messages", None):
+        return False
+    control = response.get("Cache-Control", "").lower()
+    if "private" in control or "no-store" in control:
+        return False
+    vary = {part.strip().lower() for part in response.get("Vary", "").split(",") if part.strip()}
+    return vary <= _ALLOWED_VARY
+
+
+def _finish(request, response):
+    """Every response of a shareable page: the visitor's own CSRF token in place of the
+    placeholder; Vary: Cookie (a signed-in visitor gets another page from the same URL)."""
+    if _PLACEHOLDER_INPUT in response.content:
+        from django.middleware.csrf import get_token
+
+        token = _CSRF_INPUT.format(get_token(request)).encode()
+        response.content = response.content.replace(_PLACEHOLDER_INPUT, token)
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+# --- feeds: conditional GETs -----------------------------------------------------------------
+
+def _etag_matches(header, etag):
+    etags = parse_etags(header)
+    if etags == ["*"]:
+        return True
+    return etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in etags}
+
+
+def feed_not_modified(view):
+    """A feed view's conditional GET answered 304 from one cache read: the ETag, Last-Modified and
+    other validator headers its last full answer had, kept with the data version, the labels'
+    stamp and the day they were computed under (all of which its ETag is made of). Anything else
+    (no entry, another state, no match) runs the view, whose answer is then kept."""
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        raw = request.path + "?" + urlencode(sorted(request.GET.lists()), doseq=True)
+        key = "eyos:feed-validators:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+        values = read_many([DATA_KEY, LABELS_KEY, key])
+        data, labels, entry = values.get(DATA_KEY), values.get(LABELS_KEY), values.get(key)
+        state = None if data is None or labels is None else (data, labels, timezone.now().date().isoformat())
+        fresh = state is not None and entry is not None and entry["state"] == state
+        condition = request.META.get("HTTP_IF_NONE_MATCH")
+        if fresh and condition and _etag_matches(condition, entry["etag"]):
+            response = HttpResponseNotModified()
+            for name, value in entry["headers"]:
+                response[name] = value
+            return response
+        response = view(request, *args, **kwargs)
+        if state is not None and not fresh and response.status_code in (200, 304) and response.has_header("ETag"):
+            headers = [(name, value) for name, value in response.items()
+                       if name.lower() not in ("content-type", "content-length", "content-encoding")]
+            cache.set(key, {"state": state, "etag": response["ETag"], "headers": headers}, FEED_ENTRY_TTL)
+        return response
+
+    return wrapper

@@ -1,0 +1,477 @@
+"""The shared page cache (events/pagecache.py): anonymous visitors' list, event and home pages
+and the feeds' 304s come from the cache, and
+
+- a change to an event, a registration, a topic, an organisation or a CMS page shows at once;
+- nothing personal is ever shared: signed-in visitors, visitors with a session or messages, and
+  CSRF tokens (each visitor gets their own, never one from the cache);
+- a hit costs no query (the home page: only Wagtail's routing);
+- without a cache (no data version) nothing is cached and pages come from the database.
+
+The test settings use a local-memory cache; events/quickread.py (Redis client-side caching) has
+tests of its own against the real Redis at the end, skipped when Redis is not running."""
+
+import re
+import socket
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from events import pagecache, services
+from events.models import Event, Topic
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def org(db):
+    return factories.organisation("FR", name="Compétences Nantes")
+
+
+@pytest.fixture
+def event(org):
+    return factories.published_event(org, capacity=5, title="Atelier numérique")
+
+
+def page_url(event, language="en"):
+    return f"/{language}/events/{event.uid}/"
+
+
+def cached_entries():
+    """Every page entry in the local-memory cache, unpickled."""
+    import pickle
+
+    store = cache._cache  # LocMemCache's dict
+    return [pickle.loads(value) for key, value in store.items() if ":eyos:page:" in key]
+
+
+# --- hits ------------------------------------------------------------------------------------
+
+def test_list_and_event_page_hits_make_no_query(client, event, django_assert_num_queries):
+    for url in ("/en/events/?country=FR", page_url(event)):
+        first = client.get(url)
+        assert first.status_code == 200
+        with django_assert_num_queries(0):
+            again = Client().get(url)
+        assert again.status_code == 200
+        assert TOKEN.sub("", again.content.decode()) == TOKEN.sub("", first.content.decode())
+
+
+def test_home_page_hit_makes_only_wagtails_routing_queries(client, django_assert_num_queries):
+    assert client.get("/en/").status_code == 200
+    # Wagtail finds the site and the page and checks view restrictions before the page's own code.
+    with django_assert_num_queries(5):
+        assert Client().get("/en/").status_code == 200
+
+
+def test_feed_304_makes_no_query(client, event, django_assert_num_queries):
+    etag = client.get("/feeds/events.ics?country=FR")["ETag"]
+    client.get("/feeds/events.ics?country=FR", HTTP_IF_NONE_MATCH=etag)  # the shortcut's entry is kept
+    with django_assert_num_queries(0):
+        response = Client().get("/feeds/events.ics?country=FR", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response["ETag"] == etag and response["Cache-Control"] == "public, max-age=900"
+    assert response.has_header("Last-Modified") and response.has_header("Content-Disposition")
+    with django_assert_num_queries(0):
+        assert Client().get("/feeds/events.ics?country=FR", HTTP_IF_NONE_MATCH=f'"x", {etag}').status_code == 304
+        # If-None-Match compares weakly: the tag without its W/ matches too.
+        strong = etag.removeprefix("W/")
+        assert Client().get("/feeds/events.ics?country=FR", HTTP_IF_NONE_MATCH=strong).status_code == 304
+    assert Client().get("/feeds/events.ics?country=FR", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+@pytest.mark.parametrize("accept, gzipped", [
+    ("gzip, deflate, br", True), ("br;q=1.0, gzip;q=0.5", True), ("GZIP", True),
+    ("", False), ("identity", False), ("gzip;q=0", False), ("gzip;q=0.000", False), ("deflate", False),
+    ("gzip;q=nonsense", False),
+])
+def test_feeds_go_gzipped_to_clients_that_accept_it_with_one_etag(client, event, accept, gzipped):
+    import gzip
+
+    # Asked first this way (the 304 shortcut keeps the first answer's headers), then plainly.
+    response = Client().get("/feeds/events.ics?country=FR", HTTP_ACCEPT_ENCODING=accept)
+    plain = Client().get("/feeds/events.ics?country=FR")
+    assert "Content-Encoding" not in plain and plain.content.startswith(b"BEGIN:VCALENDAR")
+    assert response.status_code == 200
+    assert "Accept-Encoding" in response["Vary"]
+    assert response["ETag"] == plain["ETag"] and response["ETag"].startswith('W/"')
+    if gzipped:
+        assert response["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.content) == plain.content
+    else:
+        assert "Content-Encoding" not in response and response.content == plain.content
+    # A 304 carries no body and no Content-Encoding, whatever was asked.
+    for asked in (accept, ""):
+        again = Client().get("/feeds/events.ics?country=FR", HTTP_ACCEPT_ENCODING=asked,
+                             HTTP_IF_NONE_MATCH=response["ETag"])
+        assert again.status_code == 304 and again.content == b"" and "Content-Encoding" not in again
+
+
+def test_the_query_string_is_normalised_and_unknown_parameters_never_shown(client, event, django_assert_num_queries):
+    first = client.get("/en/events/?format=&country=FR&utm_source=newsletter-4711")
+    assert first.status_code == 200 and "newsletter-4711" not in first.content.decode()
+    with django_assert_num_queries(0):
+        same = Client().get("/en/events/?country=FR&format=&fbclid=abc")  # other order, other noise
+    assert "abc" not in same.content.decode()
+    assert "secret-campaign" not in Client().get(page_url(event) + "?utm_campaign=secret-campaign").content.decode()
+    with django_assert_num_queries(0):
+        plain = Client().get(page_url(event))
+    assert "secret-campaign" not in plain.content.decode()
+
+
+# --- changes show at once --------------------------------------------------------------------
+
+def test_an_event_change_shows_at_once(client, event):
+    assert "Atelier numérique" in client.get("/en/events/?country=FR").content.decode()
+    assert "Atelier numérique" in client.get(page_url(event)).content.decode()
+    event.title = "Atelier IA"
+    event.save()
+    assert "Atelier IA" in client.get("/en/events/?country=FR").content.decode()
+    assert "Atelier IA" in client.get(page_url(event)).content.decode()
+
+
+def test_a_cancellation_shows_at_once(client, event, django_capture_on_commit_callbacks):
+    coordinator = factories.coordinator("FR")
+    assert "This event is cancelled." not in client.get(page_url(event)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_cancel(user=coordinator, event=event, message="Strike")
+    assert "This event is cancelled." in client.get(page_url(event)).content.decode()
+
+
+def test_a_registration_shows_at_once(client, event, django_capture_on_commit_callbacks):
+    assert "5 / 5" in client.get(page_url(event)).content.decode()
+    person = factories.user()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_create(event=event, name="Ana", email=person.email, consent=True, language="en",
+                                     user=person)
+    assert "4 / 5" in client.get(page_url(event)).content.decode()
+
+
+def test_topic_and_organisation_renames_show_at_once(client, event):
+    topic = Topic.objects.get(slug="digital-skills", locale__language_code="en")
+    event.topics.add(topic)
+    assert topic.name in client.get(page_url(event)).content.decode()
+    assert "Compétences Nantes" in client.get(page_url(event)).content.decode()
+    topic.name = "Digital and AI skills"
+    topic.save()
+    event.organisation.name = "Compétences Loire"
+    event.organisation.save()
+    body = client.get(page_url(event)).content.decode()
+    assert "Digital and AI skills" in body and "Compétences Loire" in body
+    assert "Digital and AI skills" in client.get("/en/events/?country=FR").content.decode()
+
+
+def test_a_published_page_shows_at_once_on_the_home_page(client):
+    from campaigns.models import HomePage
+
+    assert client.get("/en/").status_code == 200
+    home = HomePage.objects.get(locale__language_code="en")
+    home.intro = "A brand new introduction."
+    home.save_revision().publish()
+    assert "A brand new introduction." in client.get("/en/").content.decode()
+
+
+def test_a_feed_change_is_not_answered_304(client, event, org):
+    etag = client.get("/feeds/events.ics")["ETag"]
+    assert client.get("/feeds/events.ics", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    factories.published_event(org, title="New event")
+    changed = client.get("/feeds/events.ics", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag and b"New event" in changed.content
+    etag = changed["ETag"]
+    assert client.get("/feeds/events.ics", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    topic = Topic.objects.get(slug="green-skills", locale__language_code="en")
+    topic.name = "Green jobs"
+    topic.save()  # a label every feed shows: no 304 for the old ETag
+    assert client.get("/feeds/events.ics", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    event_etag = client.get(f"/feeds/events/{event.uid}.ics")["ETag"]
+    event.summary = "Changed."
+    event.save()
+    assert client.get(f"/feeds/events/{event.uid}.ics", HTTP_IF_NONE_MATCH=event_etag).status_code == 200
+
+
+def test_a_write_bumps_the_data_version_again_when_it_commits(event, django_capture_on_commit_callbacks):
+    """A page rendered between the write's first bump (inside the transaction) and its commit read
+    the old rows under the new version; the bump on commit leaves that page behind."""
+    from events.cache import data_version
+
+    before = data_version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        event.title = "Renamed"
+        event.save()
+        during = data_version()
+    assert during != before
+    for callback in callbacks:
+        callback()
+    assert data_version() not in (before, during)
+
+
+# --- nothing personal is shared --------------------------------------------------------------
+
+def test_a_signed_in_visitor_never_gets_the_anonymous_page_nor_shares_their_own(event):
+    anonymous = Client()
+    anonymous.get(page_url(event))  # cached now
+    person = factories.user(email="ines@example.org")
+    signed_in = Client()
+    signed_in.force_login(person)
+    mine = signed_in.get(page_url(event))
+    body = mine.content.decode()
+    assert "ines@example.org" in body and "Sign out" in body
+    token = TOKEN.search(body).group(1)
+    # Their token is theirs: it goes with their own CSRF cookie, and posts.
+    from django.middleware.csrf import _does_token_match, _unmask_cipher_token  # noqa: F401
+
+    assert _does_token_match(token, signed_in.cookies["csrftoken"].value)
+    other = Client().get(page_url(event)).content.decode()
+    assert "ines@example.org" not in other and "Sign out" not in other
+    assert all("ines@example.org" not in entry["content"].decode() for entry in cached_entries())
+    signed_in.get("/en/events/?country=FR")
+    assert "ines@example.org" not in Client().get("/en/events/?country=FR").content.decode()
+
+
+def test_each_visitor_gets_their_own_csrf_token_and_can_register(event):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    page_one = first.get(page_url(event))
+    page_two = second.get(page_url(event))  # from the cache
+    token_one, token_two = TOKEN.search(page_one.content.decode()).group(1), TOKEN.search(
+        page_two.content.decode()).group(1)
+    assert token_one != token_two
+    assert pagecache.CSRF_PLACEHOLDER not in page_two.content.decode()
+    from django.middleware.csrf import _does_token_match
+
+    assert _does_token_match(token_two, second.cookies["csrftoken"].value)
+    assert not _does_token_match(token_one, second.cookies["csrftoken"].value)
+    # The cached copy holds the placeholder, not anybody's token.
+    entries = [e for e in cached_entries() if b"csrfmiddlewaretoken" in e["content"]]
+    assert entries and all(pagecache.CSRF_PLACEHOLDER.encode() in e["content"] for e in entries)
+    assert all(token_one.encode() not in e["content"] and token_two.encode() not in e["content"] for e in entries)
+    response = second.post(f"/en/events/{event.uid}/register/", {
+        "name": "Bo", "email": "bo@example.org", "consent": "on", "csrfmiddlewaretoken": token_two})
+    assert response.status_code == 200 and "bo@example.org" in response.content.decode()
+
+
+def test_a_visitor_with_a_session_or_messages_is_served_afresh(event, django_assert_num_queries):
+    coordinator = factories.coordinator("FR")
+    Client().get(page_url(event))  # cached
+    guest = Client()
+    services.event_cancel(user=coordinator, event=event, message="Sorry")
+    response = guest.post(f"/en/events/{event.uid}/register/",
+                          {"name": "Al", "email": "al@example.org", "consent": "on"})
+    assert response.status_code == 302  # registration closed: a message, then the event page
+    assert guest.cookies.get("messages") or guest.cookies.get("sessionid")
+    page = guest.get(page_url(event)).content.decode()
+    assert 'class="messages"' in page
+    other = Client().get(page_url(event)).content.decode()
+    assert 'class="messages"' not in other
+    with_session = Client()
+    with_session.cookies["sessionid"] = "whatever"
+    assert with_session.get(page_url(event)).status_code == 200
+    with django_assert_num_queries(0):
+        Client().get(page_url(event))
+
+
+def test_responses_vary_by_cookie_and_keep_their_headers(client, event):
+    for url in ("/en/events/?country=FR", page_url(event)):
+        for response in (client.get(url), Client().get(url)):
+            assert "Cookie" in response["Vary"]
+            assert response["Content-Language"] == "en"
+            assert "nonce-" not in response["Content-Security-Policy"]
+    hit = Client().get("/en/events/?country=FR")
+    assert hit["Cache-Control"] == "public, max-age=60"
+    assert not hit.cookies  # no form: no CSRF cookie either
+
+
+def test_each_language_and_host_is_a_page_of_its_own(event, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "example.org"]
+    english = Client().get("/en/events/").content.decode()
+    french = Client().get("/fr/events/").content.decode()
+    assert 'lang="en"' in english and 'lang="fr"' in french
+    other_host = Client(HTTP_HOST="example.org").get(page_url(event)).content.decode()
+    assert "http://example.org/" in other_host
+    assert "http://example.org/" not in Client().get(page_url(event)).content.decode()
+
+
+# --- no cache, no caching --------------------------------------------------------------------
+
+def test_without_a_data_version_pages_come_from_the_database(client, event, monkeypatch):
+    """The cache unreachable: data_version() is None; nothing is stored or served from it."""
+    monkeypatch.setattr(pagecache, "read_many", lambda keys: {})
+    monkeypatch.setattr(pagecache, "data_version", lambda: None)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for url in ("/en/events/?country=FR", page_url(event)):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert len(queries) > 0
+    assert cached_entries() == []
+
+
+def test_the_page_cache_can_be_turned_off(client, event, settings):
+    settings.EYOS_PAGE_CACHE = False
+    client.get(page_url(event))
+    assert cached_entries() == []
+
+
+def test_a_page_that_used_a_real_csrf_token_is_not_stored(rf):
+    from django.template import engines
+
+    def view(request):
+        from django.http import HttpResponse
+
+        template = engines["django"].from_string("<form>{% csrf_token %}</form>")
+        return HttpResponse(template.render({}, request))  # no placeholder: Django's own token
+
+    request = rf.get("/en/anything/")
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    CsrfViewMiddleware(lambda r: None).process_request(request)
+    response = pagecache.serve_anonymous(request, "test", lambda: view(request))
+    assert TOKEN.search(response.content.decode())
+    assert cached_entries() == []
+
+
+# --- events/quickread.py against the real Redis ----------------------------------------------
+
+def _redis_running():
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", 6379)) == 0
+
+
+needs_redis = pytest.mark.skipif(not _redis_running(), reason="needs Redis on 127.0.0.1:6379")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_quickread():
+    from events import quickread
+
+    yield
+    quickread._drop_link()
+    quickread._resting_until[0] = 0
+REDIS_CACHE = {"default": {"BACKEND": "eyos.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:6379/12",
+                           "KEY_PREFIX": "quickread-test",
+                           "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5,
+                                       "RECOVERY_HOOKS": ["events.cache.after_cache_outage"]}}}
+
+
+@needs_redis
+def test_quickread_serves_from_memory_and_sees_every_write(settings):
+    import time
+
+    import redis
+
+    from events import quickread
+
+    settings.CACHES = REDIS_CACHE
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    backend.clear()
+    backend.set("a", {"n": 0})
+    assert quickread.read_many(["a", "b"]) == {"a": {"n": 0}}
+    link = quickread._local.link
+    calls = []
+    real = link._call
+    link._call = lambda args: calls.append(args[0]) or real(args)
+    assert quickread.read_many(["a", "b"]) == {"a": {"n": 0}}
+    assert calls == []  # from memory: no round trip
+    other = redis.Redis.from_url("redis://127.0.0.1:6379/12")  # another app server
+    key = backend.make_and_validate_key("a")
+    for n in range(1, 100):
+        other.set(key, n)
+        waited = time.perf_counter()
+        while quickread.read_many(["a"]).get("a") != n:  # Redis's invalidation is on its way
+            assert time.perf_counter() - waited < 0.05, "no invalidation within 50 ms"
+    assert quickread.read_many(["a"]) == {"a": 99} and calls  # read again after each invalidation
+    other.flushdb()  # FLUSHDB invalidates everything
+    waited = time.perf_counter()
+    while quickread.read_many(["a"]):
+        assert time.perf_counter() - waited < 0.05
+    backend.clear()
+
+
+@needs_redis
+def test_quickread_in_the_writing_process_reads_afresh_at_once(settings, event):
+    """The process that bumps a version forgets what it remembered: no race with the invalidation."""
+    from events import quickread
+    from events.cache import KEY
+
+    settings.CACHES = REDIS_CACHE
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    for _ in range(50):
+        before = quickread.read_many([KEY, pagecache.PAGES_KEY])
+        event.title = f"Title {before}"
+        event.save()  # bumps the data version
+        pagecache.bump_pages_version()
+        after = quickread.read_many([KEY, pagecache.PAGES_KEY])
+        assert after[KEY] != before.get(KEY) and after[pagecache.PAGES_KEY] != before.get(pagecache.PAGES_KEY)
+    caches["default"].clear()
+
+
+@needs_redis
+def test_quickread_reads_again_after_memo_seconds(settings, monkeypatch):
+    from events import quickread
+
+    settings.CACHES = REDIS_CACHE
+    from django.core.cache import caches
+
+    caches["default"].set("a", 1)
+    assert quickread.read_many(["a"]) == {"a": 1}
+    link = quickread._local.link
+    link._apply = lambda push: None  # as if invalidations never arrived (a hung connection)
+    caches["default"].set("a", 2)
+    monkeypatch.setattr(quickread, "MEMO_SECONDS", 0)
+    assert quickread.read_many(["a"]) == {"a": 2}
+    caches["default"].clear()
+
+
+@needs_redis
+def test_quickread_falls_back_to_the_backend_when_its_connection_breaks(settings):
+    from events import quickread
+
+    settings.CACHES = REDIS_CACHE
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    backend.set("a", 1)
+    assert quickread.read_many(["a"]) == {"a": 1}
+    quickread._local.link.sock.close()  # the connection is gone
+    backend.set("a", 2)
+    assert quickread.read_many(["a"]) == {"a": 2}  # through the backend, then it rests
+    quickread._resting_until[0] = 0
+    assert quickread.read_many(["a"]) == {"a": 2}  # a new connection
+    backend.clear()
+
+
+@needs_redis
+def test_quickread_gives_up_on_a_server_that_refuses_tracking(settings, monkeypatch):
+    from events import quickread
+
+    settings.CACHES = REDIS_CACHE
+    from django.core.cache import caches
+
+    caches["default"].set("a", 1)
+    real = quickread._Link._call
+
+    def no_client_command(self, args):
+        if args[:2] == [b"CLIENT", b"TRACKING"]:
+            raise quickread.ProtocolError("ERR unknown command 'CLIENT'")
+        return real(self, args)
+
+    monkeypatch.setattr(quickread._Link, "_call", no_client_command)
+    assert quickread.read_many(["a"]) == {"a": 1}  # through the backend
+    target = quickread._target(caches["default"])
+    assert target is None  # and not tried again
+    quickread._targets.clear()
+    caches["default"].clear()
