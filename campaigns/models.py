@@ -11,6 +11,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from events import pagecache  # also connects the page cache's invalidation signals in every process
+
 from .blocks import CampaignStreamBlock
 
 
@@ -37,11 +39,25 @@ class HomePage(BasePage):
     class Meta:
         verbose_name = _("home page")
 
+    def serve(self, request, *args, **kwargs):
+        # The same for every visitor who is not signed in: kept in the shared cache until pages,
+        # events or registrations change (events/pagecache.py).
+        return pagecache.serve_anonymous(
+            request, "home", lambda: super(HomePage, self).serve(request, *args, **kwargs), extra=self.pk
+        )
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # The privacy notice is in the footer (with the site's legal links), not among the sections.
         context["sections"] = (
-            self.get_children().live().public().in_menu().specific().order_by("path")
+            self.get_children().live().public().in_menu().not_type(PrivacyPage).specific().order_by("path")
         )
+        from events.forms import participating_countries
+
+        from .year import year_status
+
+        context["year_status"] = year_status()
+        context["search_countries"] = participating_countries()
         return context
 
 
@@ -97,6 +113,24 @@ class NationalPage(BasePage):
 
     class Meta:
         verbose_name = _("national page")
+
+    def serve(self, request, *args, **kwargs):
+        from events import maps
+
+        return maps.allow_map(super().serve(request, *args, **kwargs))
+
+    def get_context(self, request, *args, **kwargs):
+        from events import maps
+
+        context = super().get_context(request, *args, **kwargs)
+        if maps.map_enabled() and self.country:
+            # The country's events on its map, from the same API and filters as the event list.
+            context["country_map"] = maps.map_attributes(
+                kind="list", id="country-map", skip_to="country-events", bbox=maps.country_bbox(self.country.code),
+                query=f"country={self.country.code}", title=_("Map of the events in %(country)s") % {
+                    "country": self.country.name},
+            )
+        return context
 
     def clean(self):
         super().clean()

@@ -22,6 +22,9 @@ R = Registration.Status
 TOP = 10
 
 
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
 @dataclass(frozen=True)
 class Period:
     start: date
@@ -41,17 +44,21 @@ class Period:
             return {"period": "month", "month": self.start.strftime("%Y-%m")}
         if self.kind == "custom":
             return {"period": "custom", "from": self.start.isoformat(), "to": self.end.isoformat()}
-        return {"period": "year"}
+        return {"period": self.kind}
+
+
+ALL_DATES = Period(FIRST_DAY, LAST_DAY, "all")
 
 
 def the_year():
-    """The Year's dates from EYOS_YEAR ("2026-05-09/2027-05-08"), else the current calendar year."""
+    """The dashboards' default period: the Year's dates from EYOS_YEAR ("2026-05-09/2027-05-08");
+    without them every date ("all"), not the calendar year, which hid most of a country's events
+    when the Year spans two calendar years."""
     configured = getattr(settings, "EYOS_YEAR", "")
     if configured:
         first, last = configured.split("/")
         return Period(date.fromisoformat(first), date.fromisoformat(last), "year")
-    today = timezone.localdate()
-    return Period(date(today.year, 1, 1), date(today.year, 12, 31), "year")
+    return ALL_DATES
 
 
 class InvalidPeriod(ValueError):
@@ -63,7 +70,6 @@ class InvalidPeriod(ValueError):
         self.fields = tuple(fields)
 
 
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 def _day(value):
@@ -80,6 +86,8 @@ def parse_period(params):
     fields = ("period",)
     if kind == "year":
         return the_year()
+    if kind == "all":
+        return ALL_DATES
     if kind == "month":
         fields = ("month",)
         try:
@@ -134,6 +142,11 @@ class CountryDashboard:
     @property
     def fill_percent(self):
         return round(100 * self.fill_rate) if self.fill_rate is not None else None
+
+    @property
+    def queue_oldest_days(self):
+        """Whole days the oldest submission has waited, counted as the home panel counts them."""
+        return (timezone.now() - self.queue_oldest).days if self.queue_oldest else 0
 
 
 def _country_events(user, country, period):

@@ -12,6 +12,7 @@ Roles:
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from events.models import Event, Organisation
 
@@ -90,6 +91,40 @@ def is_member(user, organisation):
 def can_edit(user, event):
     """Coordinators edit their countries' events; organisers their own organisation's."""
     return can_moderate(user, event) or is_member(user, event.organisation)
+
+
+def can_announce(user, event):
+    """Who may write to an event's registrants: its organisation's members."""
+    return is_member(user, event.organisation)
+
+
+def publishes_directly(user, event):
+    """Members of a verified organisation publish its events without waiting for moderation;
+    a coordinator spot-checks them afterwards."""
+    return bool(event.organisation.verified) and is_member(user, event.organisation)
+
+
+def can_block_submitter(user, event, submitter):
+    """Reject as spam and deactivate the account: only coordinators of the event's own country,
+    and never against staff, EU team or coordinator accounts."""
+    if submitter is None or not can_moderate(user, event):
+        return False
+    if event.country.code not in coordinator_countries(user):
+        return False
+    if submitter.is_staff or submitter.is_superuser:
+        return False
+    return not submitter.coordinator_assignments.exists()
+
+
+def can_translate_event(user, event):
+    """Who may enter an event's own translations (contenttranslation): whoever may edit it, its
+    organisation's members, its country's coordinators and the EU team, whatever its status."""
+    return can_edit(user, event)
+
+
+def translatable_events(user):
+    """Events whose translations a user may see and change on the organiser pages."""
+    return (organiser_events(user) | moderatable_events(user)).distinct()
 
 
 def can_publish_directly(user, country_code):
@@ -209,6 +244,20 @@ def coverage_pages(user):
     return Page.objects.filter(pk__in=pages)
 
 
+def can_translate_page(user, page):
+    """Who may submit a CMS page for translation (wagtail-localize): the EU team any page,
+    coordinators the pages of their countries' NationalPage subtrees (in any language) only."""
+    if is_eu_team(user):
+        return True
+    countries = coordinator_countries(user)
+    if not countries:
+        return False
+    from campaigns.models import NationalPage
+
+    return NationalPage.objects.filter(country__in=countries, locale_id=page.locale_id,
+                                       path__in=[page.path[:i] for i in range(4, len(page.path) + 1, 4)]).exists()
+
+
 # Wagtail page permissions of a country's NationalPage subtree (every locale's copy) belong to one
 # group per country; its members are exactly that country's coordinators.
 COUNTRY_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
@@ -216,6 +265,18 @@ COUNTRY_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 
 def country_group_name(country_code):
     return f"National coordinators {country_code}"
+
+
+def submit_translation_permission():
+    """wagtail-localize's "Can submit translations". Its migration creates it, so a database that
+    was flushed (the browser tests' live server does it) has none: made again as it made it."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type, _created = ContentType.objects.get_or_create(app_label="wagtail_localize", model="translation")
+    permission, _created = Permission.objects.get_or_create(
+        content_type=content_type, codename="submit_translation", defaults={"name": "Can submit translations"})
+    return permission
 
 
 def sync_country_page_permissions(country_code):
@@ -231,7 +292,9 @@ def sync_country_page_permissions(country_code):
 
     group, _created = Group.objects.get_or_create(name=country_group_name(country_code))
     group.permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+        # wagtail-localize's "Translate this page"; which pages is decided by can_translate_page.
+        submit_translation_permission(),
     )
     perms = list(Permission.objects.filter(
         content_type__app_label="wagtailcore", codename__in=COUNTRY_PAGE_PERMISSIONS
@@ -248,3 +311,30 @@ def sync_country_page_permissions(country_code):
     if assigned - current:
         group.user_set.add(*(assigned - current))
     return group
+
+
+def can_check_in(user, event):
+    """Who marks attendance and adds walk-ins (outcomes): whoever may edit the event."""
+    return can_edit(user, event)
+
+
+def outcome_events(user):
+    """Events whose outcome a user may report or correct: their organisations' events, and as a
+    coordinator those of their countries."""
+    return (organiser_events(user) | moderatable_events(user)).distinct()
+
+
+def can_report_outcome(user, event):
+    """Organisers report their own events' outcomes; coordinators correct those of their
+    countries (every change is in the audit log)."""
+    return can_edit(user, event)
+
+
+def importable_organisations(user):
+    """Organisations a user may bulk-import events for: their own (into the queue) and, for
+    coordinators, those of the countries they coordinate (published at once)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        Q(pk__in=member_organisations(user).values("pk")) | Q(pk__in=coordinated_organisations(user).values("pk"))
+    )

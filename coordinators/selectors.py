@@ -18,8 +18,16 @@ from .models import CoordinatorAssignment
 
 QUEUE_FIELDS = (
     "uid", "title", "country", "start", "timezone", "submitted_at", "status", "language",
-    "organisation__name", "organisation__verified",
+    "organisation__name", "organisation__verified", "geocode_failed", "spam_score", "spam_reasons", "spot_check",
 )
+
+# The queue's orders: oldest submission first (the default), newest, highest spam score, country.
+QUEUE_SORTS = {
+    "oldest": ("submitted_at", "pk"),
+    "newest": ("-submitted_at", "-pk"),
+    "spam": ("-spam_score", "submitted_at", "pk"),
+    "country": ("country", "submitted_at", "pk"),
+}
 
 
 def countries_without_coordinator():
@@ -37,12 +45,16 @@ class QueueFilters:
     q: str = ""
     escalated: bool = False
     older_than: int | None = None  # days
+    sort: str = "oldest"
 
 
 def moderation_queue(user, filters=QueueFilters()):
-    """Submitted events of the user's countries, oldest submission first. For the EU team, events
-    of countries without a coordinator and those waiting too long are marked escalated."""
-    events = permissions.moderatable_events(user).filter(status=Event.Status.SUBMITTED)
+    """Submitted events of the user's countries, and events published directly that wait for their
+    spot check; oldest submission first unless `filters.sort` says otherwise. For the EU team,
+    events of countries without a coordinator and those waiting too long are marked escalated."""
+    events = permissions.moderatable_events(user).filter(
+        Q(status=Event.Status.SUBMITTED) | Q(status=Event.Status.PUBLISHED, spot_check=True)
+    )
     if filters.country:
         events = events.filter(country=filters.country)
     if filters.q:
@@ -56,7 +68,8 @@ def moderation_queue(user, filters=QueueFilters()):
             events = events.filter(escalated=True)
     else:
         events = events.annotate(escalated=Value(False, output_field=BooleanField()))
-    return events.select_related("organisation").only(*QUEUE_FIELDS).order_by("submitted_at", "pk")
+    order = QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["oldest"])
+    return events.select_related("organisation").only(*QUEUE_FIELDS).order_by(*order)
 
 
 @dataclass(frozen=True)
@@ -187,11 +200,13 @@ def page_coverage(user):
     """For each page the user follows: in which languages it exists and is live. One query."""
     rows = {}
     pages = permissions.coverage_pages(user).values(
-        "pk", "translation_key", "title", "live", "locale__language_code", "path"
+        "pk", "translation_key", "title", "live", "locale__language_code", "path", "alias_of"
     ).order_by("path")
     for page in pages:
         row = rows.setdefault(page["translation_key"], CoverageRow(title=page["title"], cells={}, edit_urls={}))
         code = page["locale__language_code"]
+        if page["alias_of"] is not None:
+            continue  # a placeholder (wagtail-localize's copy of another language's page): not translated
         if code == settings.LANGUAGE_CODE:
             row.title = page["title"]
         row.cells[code] = "live" if page["live"] else "draft"

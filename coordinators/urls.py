@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import moderation, views
 
 app_name = "coordinators"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("events/<uuid:uid>/approve/", views.approve, name="approve"),
     path("events/<uuid:uid>/request-changes/", views.request_changes, name="request_changes"),
     path("events/<uuid:uid>/reject/", views.reject, name="reject"),
+    path("events/<uuid:uid>/approve-next/", moderation.approve_next, name="approve_next"),
+    path("events/<uuid:uid>/spot-check/", moderation.spot_check, name="spot_check"),
+    path("events/<uuid:uid>/reject-and-block/", moderation.reject_and_block, name="reject_and_block"),
+    path("bulk/", moderation.bulk, name="bulk"),
     path("events/<uuid:uid>/cancel/", views.event_cancel, name="event_cancel"),
     path("events/<uuid:uid>/registrants.csv", views.event_registrants_csv, name="event_registrants_csv"),
     path("registrations.csv", views.registrations_csv, name="registrations_csv"),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from events import exports, services
+from events import exports, maps, services, spam
 from events.forms import CancelForm, CoordinatorEventForm, RejectForm, RequestChangesForm, show_service_errors
 from events.models import Event
 
@@ -60,6 +60,7 @@ def _filters(request):
         q=request.GET.get("q", "").strip()[:100],
         escalated=request.GET.get("escalated") == "1",
         older_than=older_than,
+        sort=request.GET.get("sort") if request.GET.get("sort") in selectors.QUEUE_SORTS else "oldest",
     )
 
 
@@ -70,6 +71,7 @@ def queue(request):
     now = timezone.now()
     for event in page.object_list:
         event.waiting_days = (now - event.submitted_at).days if event.submitted_at else 0
+        event.spam_labels = spam.reason_labels(event.spam_reasons)
     return _render(request, "coordinators/queue.html", {
         "page_title": _("Events to review"),
         "header_title": _("Events to review"),
@@ -78,6 +80,10 @@ def queue(request):
         "countries": permissions.coordinator_country_choices(request.user),
         "is_eu_team": permissions.is_eu_team(request.user),
         "escalation_days": settings.EYOS_ESCALATION_DAYS,
+        "sorts": [("oldest", _("Oldest first")), ("newest", _("Newest first")),
+                  ("spam", _("Highest spam score first")), ("country", _("Country"))],
+        "rejection_reasons": Event.RejectionReason.choices,
+        "queue_query": request.GET.urlencode(),
         "breadcrumbs": [{"url": "", "label": _("Events to review")}],
     })
 
@@ -90,7 +96,12 @@ def _review_event(request, uid):
 
 
 def _review(request, event, *, changes_form=None, reject_form=None, status=200):
-    return _render(request, "coordinators/review.html", {
+    pin = None
+    if maps.map_enabled() and event.latitude is not None and event.longitude is not None:
+        pin = maps.map_attributes(kind="show", id="event-pin-map", lat=event.latitude, lon=event.longitude,
+                                  title=_("Place of the event on the map"))
+    return maps.allow_map(_render(request, "coordinators/review.html", {
+        "pin_map": pin,
         "page_title": event.title,
         "header_title": event.title,
         "event": event,
@@ -100,11 +111,15 @@ def _review(request, event, *, changes_form=None, reject_form=None, status=200):
         "reject_form": reject_form or RejectForm(),
         "can_decide": event.status in services.ALLOWED["approve"],
         "can_cancel": event.status in services.ALLOWED["cancel"],
+        "spam_labels": spam.reason_labels(event.spam_reasons),
+        "can_block": (event.status in services.ALLOWED["reject"] or event.spot_check)
+        and permissions.can_block_submitter(request.user, event, event.created_by),
+        "queue_query": request.GET.urlencode(),
         "breadcrumbs": [
             {"url": reverse("coordinators:queue"), "label": _("Events to review")},
             {"url": "", "label": event.title},
         ],
-    }, status=status)
+    }, status=status), admin=True)
 
 
 @coordinator_required
@@ -182,13 +197,13 @@ def event_list(request):
 
 def _event_form_page(request, form, event=None):
     title = _("Edit the event") if event else _("Create an event")
-    return _render(request, "coordinators/event_form.html", {
+    return maps.allow_map(_render(request, "coordinators/event_form.html", {
         "page_title": title, "header_title": title, "form": form, "event": event,
         "breadcrumbs": [
             {"url": reverse("coordinators:events"), "label": _("Events of my countries")},
             {"url": "", "label": title},
         ],
-    }, status=400 if form.is_bound and form.errors else 200)
+    }, status=400 if form.is_bound and form.errors else 200), admin=True)
 
 
 @coordinator_required

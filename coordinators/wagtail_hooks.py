@@ -32,6 +32,15 @@ def register_events_menu_item():
 
 
 @hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    # One implementation for organisers and coordinators: the import pages on the public site
+    # (events/views/imports.py), where coordinators pick an organisation of their countries.
+    return CoordinatorMenuItem(
+        _("Import events"), reverse("organise:import"), name="event-import", icon_name="upload", order=151
+    )
+
+
+@hooks.register("register_admin_menu_item")
 def register_dashboard_menu_item():
     return CoordinatorMenuItem(
         _("Dashboards"), reverse("coordinators:dashboard_index"), name="country-dashboards", icon_name="table",

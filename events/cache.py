@@ -14,19 +14,40 @@ def _fresh_series():
     return time.time_ns() // 1000
 
 
+def version(key):
+    """The current number of the version series under `key`, started when missing."""
+    number = cache.get(key)
+    if number is None:
+        cache.add(key, _fresh_series(), timeout=None)
+        number = cache.get(key)
+    return number
+
+
+def bump(key):
+    """A new number in the series under `key` (a new series if it was lost)."""
+    try:
+        cache.incr(key)
+    except ValueError:  # not set yet, evicted, or the cache is unreachable
+        cache.add(key, _fresh_series(), timeout=None)
+
+
 def data_version():
-    version = cache.get(KEY)
-    if version is None:
-        cache.add(KEY, _fresh_series(), timeout=None)
-        version = cache.get(KEY)
-    return version
+    return version(KEY)
 
 
 def bump_data_version(**_kwargs):
-    try:
-        cache.incr(KEY)
-    except ValueError:  # not set yet, or evicted
-        cache.add(KEY, _fresh_series(), timeout=None)
+    bump(KEY)
+
+
+def after_cache_outage():
+    """Called by the cache backend (eyos/cache.py) when Redis answers again after this process
+    dropped a write while it was unreachable: the dropped write may have been a bump, so start a
+    new series (everything cached before the outage is left behind) and refresh the label stamp."""
+    from .pagecache import bump_pages_version
+
+    bump_data_version()
+    bump_pages_version()  # a CMS edit dropped meanwhile must not leave cached pages current
+    cache.set(LABELS_KEY, time.time(), timeout=None)
 
 
 def cached(parts, compute, timeout=3600):
@@ -56,7 +77,8 @@ def labels_changed_at():
     if stamp is None:
         cache.add(LABELS_KEY, time.time(), timeout=None)
         stamp = cache.get(LABELS_KEY)
-    return stamp
+    # Cache unreachable: "now" (clients fetch once more; nothing stale is validated).
+    return time.time() if stamp is None else stamp
 
 
 def touch_labels(**_kwargs):

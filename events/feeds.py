@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
-from icalendar import Calendar, Event as VEvent, vCalAddress, vDuration, vText
+from icalendar import Calendar, Event as VEvent, Timezone, vCalAddress, vDuration, vText
 from icalendar.parser.string import _foldline  # the library's own folding, for identical output
 
 PRODID = "-//European Year of Skills//EYOS//EN"
@@ -80,10 +80,14 @@ def build_vevent(event, *, topic_names=None, status=None, join_link=False):
     vevent.add("last-modified", event.updated_at)
     vevent.add("created", event.created_at)
     vevent.add("sequence", event.sequence)
-    vevent.add("summary", event.title)
+    # The organiser's translation (contenttranslation.selectors.with_translations) names its language.
+    text_language = {"LANGUAGE": event.content_language} if getattr(event, "content_language", None) else {}
+    vevent.add("summary", event.title, parameters=text_language)
+    # Local time with the event's TZID, always: given an aware datetime, icalendar writes zones
+    # that keep UTC's offset all year (Atlantic/Reykjavik) as UTC, losing the event's zone.
     tz = event.tzinfo
-    vevent.add("dtstart", event.start.astimezone(tz))
-    vevent.add("dtend", event.end.astimezone(tz))
+    vevent.add("dtstart", event.start.astimezone(tz).replace(tzinfo=None), parameters={"TZID": event.timezone})
+    vevent.add("dtend", event.end.astimezone(tz).replace(tzinfo=None), parameters={"TZID": event.timezone})
     vevent.add("status", status or ("CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED"))
     place = location(event, join_link=join_link)
     if place:
@@ -93,7 +97,7 @@ def build_vevent(event, *, topic_names=None, status=None, join_link=False):
     url = event_url(event)
     vevent.add("url", url)
     description = "\n\n".join(filter(None, [event.summary, plain_text(event.description), url]))
-    vevent.add("description", description)
+    vevent.add("description", description, parameters=text_language)
     topics = _topic_names(event, topic_names or {})
     if topics:
         vevent.add("categories", topics)
@@ -150,9 +154,10 @@ def serialise_vevent(event, *, topic_names=None, status=None, url_maker=None, do
     tz = event.tzinfo
     domain = domain or site_domain()
     url = (url_maker or _UrlMaker())(event)
+    language = f";LANGUAGE={event.content_language}" if getattr(event, "content_language", None) else ""
     lines = [
         "BEGIN:VEVENT",
-        f"SUMMARY:{_text(event.title)}",
+        f"SUMMARY{language}:{_text(event.title)}",
         f"DTSTART;TZID={event.timezone}:{event.start.astimezone(tz):%Y%m%dT%H%M%S}",
         f"DTEND;TZID={event.timezone}:{event.end.astimezone(tz):%Y%m%dT%H%M%S}",
         f"DTSTAMP:{_utc(event.updated_at)}",
@@ -164,7 +169,7 @@ def serialise_vevent(event, *, topic_names=None, status=None, url_maker=None, do
         lines.append("CATEGORIES:" + ",".join(_text(topic) for topic in topics))
     lines.append(f"CREATED:{_utc(event.created_at)}")
     description = "\n\n".join(filter(None, [event.summary, plain_text(event.description), url]))
-    lines.append(f"DESCRIPTION:{_text(description)}")
+    lines.append(f"DESCRIPTION{language}:{_text(description)}")
     if event.latitude is not None and event.longitude is not None:
         lines.append(f"GEO:{float(event.latitude)};{float(event.longitude)}")
     lines.append(f"LAST-MODIFIED:{_utc(event.updated_at)}")
@@ -224,6 +229,10 @@ def _vtimezone(tzid):
         calendar.add_component(probe)
         calendar.add_missing_timezones()
         block = b"".join(component.to_ical() for component in calendar.subcomponents if component.name == "VTIMEZONE")
+        if not block:
+            # icalendar adds none for zones it takes for UTC (Atlantic/Reykjavik), but every TZID
+            # needs its VTIMEZONE (RFC 5545 3.2.19).
+            block = Timezone.from_tzinfo(zoneinfo.ZoneInfo(tzid), tzid).to_ical()
         cache.set(key, block, None)
     return block
 
@@ -263,6 +272,31 @@ def render_calendar(events, *, name="", description="", language=None, topic_nam
 def build_calendar(events, *, name=None, description=None):
     """The same content as an icalendar object (for callers that want to add to it)."""
     return Calendar.from_ical(render_calendar(events, name=name or "", description=description or "", refresh=None))
+
+
+def ics_filename(event):
+    return f"{event.slug[:60] or 'event'}.ics"
+
+
+def content_disposition(filename, disposition="inline"):
+    """RFC 6266: an ASCII `filename` every client understands, plus `filename*` with the real
+    (UTF-8) name for those that can show it: `inline; filename="ergastirio.ics";
+    filename*=UTF-8''%CE%B5%CF%81…`. A header value that is pure ASCII is never MIME-encoded."""
+    from urllib.parse import quote
+
+    from anyascii import anyascii
+
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "-", anyascii(filename)).strip("-.") or "calendar.ics"
+    if not fallback.endswith(".ics") and filename.endswith(".ics"):
+        fallback += ".ics"
+    if fallback == filename:
+        return f'{disposition}; filename="{filename}"'
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def ics_attachment(event, *, join_link=False):
+    """(filename, content, mimetype) of the event's file for an email attachment."""
+    return ics_filename(event), event_ics(event, join_link=join_link), "text/calendar; charset=utf-8; method=PUBLISH"
 
 
 def event_ics(event, *, join_link=False):

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from . import geo
 from .forms import participating_countries
 from .models import Event
 
@@ -27,6 +28,13 @@ class EventFilterForm(forms.Form):
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label=_("Search"), required=False, max_length=MAX_QUERY_LENGTH)
     past = forms.BooleanField(label=_("Show past events"), required=False)
+    near = forms.CharField(label=_("Near (latitude, longitude)"), required=False, max_length=geo.MAX_TEXT)
+    within = forms.FloatField(label=_("Within (km)"), required=False, min_value=0.1, max_value=geo.MAX_WITHIN_KM)
+    audience = forms.MultipleChoiceField(label=_("Audience"), required=False, choices=Event.Audience.choices,
+                                         widget=forms.CheckboxSelectMultiple)
+    step_free_access = forms.BooleanField(label=_("Step-free access"), required=False)
+    sign_language = forms.BooleanField(label=_("Sign language interpretation"), required=False)
+    captions = forms.BooleanField(label=_("Captions"), required=False)
 
     # The public parameter names (DESIGN.md) differ for the dates: `from` is a Python keyword.
     PARAMETERS = {"date_from": "from", "date_to": "to"}
@@ -52,6 +60,16 @@ class EventFilterForm(forms.Form):
     def clean_date_to(self):
         return self._clean_date("date_to")
 
+    def clean_near(self):
+        text = self.cleaned_data.get("near") or ""
+        if not text.strip():
+            return None
+        try:
+            return geo.parse_point(text)
+        except geo.CoordinateError:
+            raise forms.ValidationError(
+                _("Give a latitude and a longitude separated by a comma, such as 48.8566,2.3522.")) from None
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
@@ -61,6 +79,7 @@ class EventFilterForm(forms.Form):
 
     def filters(self):
         data = self.cleaned_data
+        near = data.get("near")
         return EventFilters(
             countries=tuple(sorted(data.get("country") or ())),
             topics=tuple(sorted(data.get("topic") or ())),
@@ -70,6 +89,13 @@ class EventFilterForm(forms.Form):
             date_to=data.get("date_to"),
             q=" ".join((data.get("q") or "").split()),
             past=bool(data.get("past")),
+            audiences=tuple(sorted(data.get("audience") or ())),
+            step_free_access=bool(data.get("step_free_access")),
+            sign_language=bool(data.get("sign_language")),
+            captions=bool(data.get("captions")),
+            near=near,
+            # Only with a place: `within` alone (a form's default) filters nothing.
+            within_km=round(data.get("within") or geo.DEFAULT_WITHIN_KM, 3) if near else None,
         )
 
 
@@ -83,6 +109,12 @@ class EventFilters:
     date_to: date | None = None
     q: str = ""
     past: bool = False
+    audiences: tuple = ()
+    step_free_access: bool = False
+    sign_language: bool = False
+    captions: bool = False
+    near: tuple | None = None  # (latitude, longitude)
+    within_km: float | None = None  # set whenever `near` is
     extra: dict = field(default_factory=dict, compare=False)
 
     def as_params(self):
@@ -97,4 +129,42 @@ class EventFilters:
             params.append(("to", self.date_to.isoformat()))
         if self.past:
             params.append(("past", "1"))
+        params += [("audience", value) for value in self.audiences]
+        params += [(name, "1") for name in ("step_free_access", "sign_language", "captions") if getattr(self, name)]
+        if self.near:
+            params.append(("near", ",".join(geo.format_number(value) for value in self.near)))
+            params.append(("within", geo.format_number(self.within_km)))
         return params
+
+
+class EventListForm(EventFilterForm):
+    """The list page's form: the filters, and the order of the results (the list's own: feeds and
+    the open-data API keep theirs)."""
+
+    SORT_SOONEST, SORT_NEWEST, SORT_NEAREST = "soonest", "newest", "nearest"
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
+        ("", _("Default order")), (SORT_SOONEST, _("Soonest first")), (SORT_NEWEST, _("Newest added")),
+        (SORT_NEAREST, _("Nearest first"))])
+
+    def __init__(self, params, **kwargs):
+        # An empty choice ("All countries" in the home page's search) is no choice, not an error.
+        if hasattr(params, "getlist"):
+            params = params.copy()
+            for name in ("country", "topic", "audience"):
+                if name in params:
+                    params.setlist(name, [value for value in params.getlist(name) if value.strip()])
+        super().__init__(params, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("sort") == self.SORT_NEAREST and not cleaned.get("near") and "near" not in self.errors:
+            self.add_error("sort", _("To sort by distance, give a place in “Near”."))
+        return cleaned
+
+    def ordering(self):
+        """The order of the results: nearest first with a place unless asked otherwise, else
+        soonest first."""
+        chosen = self.cleaned_data.get("sort") or ""
+        if not chosen:
+            return self.SORT_NEAREST if self.cleaned_data.get("near") else self.SORT_SOONEST
+        return chosen

@@ -1,13 +1,14 @@
 """Forms for organisers (public site) and coordinators (admin). They validate and clean input;
 saving goes through events.services, which checks permission again."""
 
+import re
 import zoneinfo
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -32,6 +33,32 @@ def show_service_errors(form, error):
 def timezone_choices():
     zones = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone and not zone.startswith("Etc/"))
     return [("", "---------")] + [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+# The largest key a BigAutoField holds. A bigger number from a hostile form is not a choice at
+# all, not a database error (SQLite raised OverflowError, PostgreSQL "out of range").
+MAX_PK = 2**63 - 1
+
+
+def _in_pk_range(value):
+    text = str(value).strip()
+    return not text.isdigit() or int(text) <= MAX_PK
+
+
+class ChoiceOfModelField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not _in_pk_range(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ChoicesOfModelField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            if not _in_pk_range(pk):
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                      params={"value": str(pk)[:20]})
+        return super()._check_values(value)
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -78,13 +105,23 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+# Irish and Maltese country names start with the article ("An Fhrainc", "An tSeicia", "Il-Ġermanja",
+# "Iċ-Ċekja"); their dictionaries and lists sort by the name itself.
+_ARTICLES = {
+    "ga": re.compile(r"^An (?:t(?=[A-ZÁÉÍÓÚ]))?"),
+    "mt": re.compile(r"^(?:Il|L|I[ċdnrstxżz])-"),
+}
+
+
 def _alphabetical(name):
     """A sort key that follows the alphabet of the name's own script closely enough for country
-    lists (accents ignored, case folded): Greek and Cyrillic sort as Greek and Cyrillic readers
-    expect, not in the order of the English names."""
+    lists (accents ignored, case folded, Irish and Maltese articles left out): Greek and Cyrillic
+    sort as Greek and Cyrillic readers expect, not in the order of the English names."""
     import unicodedata
 
-    decomposed = unicodedata.normalize("NFD", str(name))
+    article = _ARTICLES.get(translation.get_language())
+    name = article.sub("", str(name)) if article else str(name)
+    decomposed = unicodedata.normalize("NFD", name)
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
@@ -135,7 +172,7 @@ class EventForm(forms.ModelForm):
         label=_("capacity"), required=False, min_value=1, max_value=MAX_CAPACITY,
         help_text=_("Leave empty for unlimited places."),
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = ChoicesOfModelField(
         label=_("topics"), queryset=Topic.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
     )
 
@@ -143,13 +180,20 @@ class EventForm(forms.ModelForm):
         model = Event
         fields = [
             "title", "summary", "description", "language", "topics", "target_audience",
-            "format", "online_url", "venue", "address", "city", "postcode",
+            "format", "online_url", "venue", "address", "city", "postcode", "latitude", "longitude",
             "start", "end", "timezone",
             "step_free_access", "sign_language", "captions", "accessibility_notes",
             "capacity", "registration_mode", "external_registration_url",
             "registration_opens", "registration_closes",
         ]
+        help_texts = {
+            "latitude": _("In decimal degrees, for example 50.846700."),
+            "longitude": _("In decimal degrees, for example 4.352500."),
+        }
         widgets = {
+            # Filled by the map's pin (static/js/event-map.js); typed by anyone without the map.
+            "latitude": forms.NumberInput(attrs={"step": "0.000001", "min": "-90", "max": "90"}),
+            "longitude": forms.NumberInput(attrs={"step": "0.000001", "min": "-180", "max": "180"}),
             "summary": forms.Textarea(attrs={"rows": 2}),
             "accessibility_notes": forms.Textarea(attrs={"rows": 3}),
         }
@@ -179,6 +223,19 @@ class EventForm(forms.ModelForm):
         for field in self.fields.values():
             if field.label:
                 field.label = capfirst(field.label)
+
+    @property
+    def pin_map(self):
+        """The map on which the event's pin is placed (templates/events/_map.html), when a tile
+        server is configured; the latitude and longitude inputs stay the accessible way."""
+        from . import maps
+
+        if not maps.map_enabled() or "latitude" not in self.fields:
+            return None
+        country = self.instance.country.code if self.instance.country else ""
+        return maps.map_attributes(kind="pick", id="event-pin-map", lat_input="#id_latitude",
+                                   lon_input="#id_longitude", bbox=maps.country_bbox(country),
+                                   title=_("Place of the event on the map"))
 
     def guess_timezone(self, country_code):
         """A new event's time zone defaults to its country's usual one."""
@@ -269,7 +326,7 @@ class OrganiserEventForm(HoneypotMixin, EventForm):
     """Organisers pick one of their organisations when they create an event; its country is the
     event's country."""
 
-    organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.none())
+    organisation = ChoiceOfModelField(label=_("organisation"), queryset=Organisation.objects.none())
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -296,7 +353,7 @@ class CoordinatorEventForm(EventForm):
     """Coordinators choose the country (among theirs) and the organisation (of that country)."""
 
     country = forms.ChoiceField(label=_("country"))
-    organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.none())
+    organisation = ChoiceOfModelField(label=_("organisation"), queryset=Organisation.objects.none())
 
     def __init__(self, *args, countries, organisations, **kwargs):
         super().__init__(*args, **kwargs)

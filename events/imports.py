@@ -312,6 +312,9 @@ def import_rows(*, user, organisation, results):
         event = services.event_create(user=user, organisation=organisation, data=form.service_data(),
                                       topics=form.selected_topics())
         if event.status == Event.Status.DRAFT and permissions.is_member(user, organisation):
-            event = services.event_submit(user=user, event=event)
+            # One summary email to the coordinators for the whole file, not one per event; the
+            # importer reads the result page, so no "published" email per event either.
+            event = services.event_submit(user=user, event=event, notify=False)
         created.append(event)
+    services.events_submitted_notify(created)
     return created

@@ -106,6 +106,7 @@ class Event(index.Indexed, models.Model):
         DUPLICATE = "duplicate", _("Duplicate of another event")
         INCOMPLETE = "incomplete", _("Information missing or unclear")
         WRONG_COUNTRY = "wrong_country", _("Wrong country")
+        SPAM = "spam", _("Spam")
         OTHER = "other", _("Other")
 
     class Audience(models.TextChoices):
@@ -140,6 +141,9 @@ class Event(index.Indexed, models.Model):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
+    # The geocoder could not place the address (events.tasks.geocode_event): a coordinator should
+    # place the pin. Cleared when coordinators or the geocoder set the coordinates.
+    geocode_failed = models.BooleanField(_("address not found on the map"), default=False, editable=False)
     step_free_access = models.BooleanField(_("step-free access"), default=False)
     sign_language = models.BooleanField(_("sign language interpretation"), default=False)
     captions = models.BooleanField(_("captions"), default=False)
@@ -178,6 +182,12 @@ class Event(index.Indexed, models.Model):
         _("reason for rejection"), max_length=20, choices=RejectionReason.choices, blank=True
     )
     cancellation_message = models.TextField(_("cancellation message"), blank=True)
+    # Moderation at scale (events.spam, events.services): a rough spam score with its reasons,
+    # computed on submission and update; events of verified organisations published directly
+    # wait for a coordinator's spot check.
+    spam_score = models.PositiveSmallIntegerField(_("spam score"), default=0, editable=False)
+    spam_reasons = models.JSONField(default=list, blank=True, editable=False)
+    spot_check = models.BooleanField(_("waiting for a spot check"), default=False, editable=False)
     # The online or registration link reduced to a comparable form, for duplicate detection.
     normalised_url = models.CharField(max_length=500, blank=True, db_index=True, editable=False)
     # iCal SEQUENCE: rises on every change of time, place or status (events.services).
@@ -210,6 +220,11 @@ class Event(index.Indexed, models.Model):
             models.Index(fields=["status", "country", "start"], name="event_public_idx"),
             models.Index(fields=["status", "start"], name="event_status_start_idx"),
             models.Index(fields=["status", "submitted_at"], name="event_queue_idx"),
+            models.Index(fields=["status", "country", "spam_score"], name="event_queue_spam_idx"),
+            # The map's boxes and the distance filter's prefilter: a range on latitude, then
+            # longitude, among published events; events without coordinates are left out.
+            models.Index(fields=["status", "latitude", "longitude"], name="event_map_idx",
+                         condition=Q(latitude__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="event_end_after_start"),
@@ -304,3 +319,24 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.name} – {self.event}"
+
+
+class EmailDelivery(models.Model):
+    """One email that a task sends, claimed before it goes out. A task that is retried, or taken
+    up again after its worker died, finds its earlier sends here and does not repeat them.
+
+    The key names the task run and the recipient's row (never an address), e.g.
+    `<task id>:registration:<pk>`."""
+
+    key = models.CharField(max_length=160, unique=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Bookkeeping of the task worker, shown nowhere, so not translated.
+        indexes = [models.Index(fields=["created_at"], name="emaildelivery_created_idx")]
+
+    def __str__(self):
+        return self.key

@@ -7,6 +7,7 @@ app_name = "events"
 urlpatterns = [
     path("events/", public.event_list, name="list"),
     path("events/subscribe/", public.subscribe, name="subscribe"),
+    path("events/near/", public.near_place, name="near_place"),
     path("events/<uuid:uid>/", public.event_detail, name="detail"),
     path("events/<uuid:uid>/register/", public.register, name="register"),
     path("registrations/", public.my_registrations, name="my_registrations"),

@@ -5,10 +5,11 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Max, Min, Prefetch, Q, Sum
 from django.conf import settings
 from django.utils import timezone, translation
 
+from . import geo
 from .filters import EventFilters  # noqa: F401  (re-exported for views)
 from .models import Event, Registration, Topic
 
@@ -105,12 +106,22 @@ def _searched_ids(q, events):
     if not q:
         return []
     results = get_search_backend().search(q, events.only("pk"), operator="and")
-    return [event.pk for event in results[:SEARCH_LIMIT]]
+    ids = [event.pk for event in results[:SEARCH_LIMIT]]
+    # Across languages: topic and country names in all 24, organisers' translations (one query).
+    from contenttranslation.search import cross_language_condition
+
+    condition = cross_language_condition(q)
+    if condition is not None and len(ids) < SEARCH_LIMIT:
+        found = set(ids)
+        ids += [pk for pk in events.filter(condition).order_by("start", "pk").values_list("pk", flat=True)[:SEARCH_LIMIT]
+                if pk not in found][: SEARCH_LIMIT - len(found)]
+    return ids
 
 
 def filtered_events(filters, *, exclude=(), now=None, include_cancelled=False):
     """Published events matching the filters. `exclude` leaves out some filters (for the counts
-    of each filter's options)."""
+    of each filter's options). With `near`, only events within `within` km of it (their distance
+    is the alias `distance`, for ordering)."""
     now = now or timezone.now()
     events = published_events() if include_cancelled else Event.objects.filter(status=Event.Status.PUBLISHED)
     if not include_cancelled:
@@ -118,7 +129,10 @@ def filtered_events(filters, *, exclude=(), now=None, include_cancelled=False):
     if filters.countries and "country" not in exclude:
         events = events.filter(country__in=filters.countries)
     if filters.topics and "topic" not in exclude:
-        events = events.filter(topics__slug__in=filters.topics, topics__locale__language_code=settings.LANGUAGE_CODE).distinct()
+        # A semi-join (EXISTS/IN), not a join: no duplicate rows, so no DISTINCT over every column
+        # (which made the list's count and page queries take seconds at 100,000 events).
+        events = events.filter(pk__in=Event.topics.through.objects.filter(
+            topic__slug__in=filters.topics, topic__locale__language_code=settings.LANGUAGE_CODE).values("event_id"))
     if filters.format and "format" not in exclude:
         events = events.filter(format=filters.format)
     if filters.language and "language" not in exclude:
@@ -127,7 +141,28 @@ def filtered_events(filters, *, exclude=(), now=None, include_cancelled=False):
         events = events.filter(end__gte=_day_start(filters.date_from))
     if filters.date_to:
         events = events.filter(start__lt=_day_start(filters.date_to + timedelta(days=1)))
+    if filters.audiences:
+        events = events.filter(target_audience__in=filters.audiences)
+    for need in ACCESSIBILITY:
+        if getattr(filters, need):
+            events = events.filter(**{need: True})
+    if filters.near:
+        events = geo.within(events, *filters.near, filters.within_km)
     return events
+
+
+ACCESSIBILITY = ("step_free_access", "sign_language", "captions")
+
+
+def _search_matches(filters):
+    """The ids of the published events the free text finds (cached until the next write), or None
+    without text."""
+    from .cache import cached
+
+    if not filters.q:
+        return None
+    return cached(("search", filters.q), lambda: _searched_ids(
+        filters.q, Event.objects.filter(status=Event.Status.PUBLISHED)))
 
 
 @dataclass
@@ -136,18 +171,16 @@ class EventSearch:
     facets: dict  # filter name → {value: count}; "total": the number of matching events
 
 
-def event_search(filters, *, now=None):
+def event_search(filters, *, now=None, sort=""):
     """The event list: the queryset and, for each filter, how many events each option gives with
     the other filters applied. 1 search query when there is text, then 4 facet queries; the page
-    itself is 2 more (count, rows) plus 1 for topics."""
+    itself is 2 more (count, rows) plus 1 for topics. `sort`: "" (nearest first with `near`, else
+    soonest), "soonest", "newest" (latest added first) or "nearest"."""
     from .cache import cached
 
     now = now or timezone.now()
     hour = now.strftime("%Y%m%d%H")  # "upcoming" moves with the clock
-    matching_ids = None
-    if filters.q:
-        matching_ids = cached(("search", filters.q), lambda: _searched_ids(
-            filters.q, Event.objects.filter(status=Event.Status.PUBLISHED)))
+    matching_ids = _search_matches(filters)
 
     def base(exclude=()):
         events = filtered_events(filters, exclude=exclude, now=now)
@@ -167,8 +200,14 @@ def event_search(filters, *, now=None):
 
     facets = cached(("facets", filters, hour), count_facets)
     order = ("-start", "-pk") if filters.past else ("start", "pk")
-    events = base().select_related("organisation").only(*LIST_FIELDS).order_by(*order)
-    return EventSearch(events=events, facets=facets)
+    events = base().select_related("organisation").only(*LIST_FIELDS)
+    if filters.near:  # nearest first (unless another order is asked), each with its distance
+        events = events.annotate(distance_km=F("distance"))
+        if sort in ("", "nearest"):
+            order = ("distance", *order)
+    if sort == "newest":  # the list's "Newest added"
+        order = ("-created_at", "-pk")
+    return EventSearch(events=events.order_by(*order), facets=facets)
 
 
 def with_places_taken(events):
@@ -245,7 +284,8 @@ def personal_feed_registrations(token):
 
 
 def _counts(events, field):
-    rows = events.order_by().values(field).annotate(n=Count("pk", distinct=True))
+    # One row per event (per event and topic for the topics' counts): filters are semi-joins.
+    rows = events.order_by().values(field).annotate(n=Count("pk"))
     return {row[field]: row["n"] for row in rows}
 
 
@@ -366,3 +406,155 @@ def personal_data(user):
         } if profile else None,
         "calendar_link_active": bool(user.feed_token),
     }
+
+
+# --- the map -----------------------------------------------------------------------------------
+
+MAP_MAX_CELLS = 2500  # grid cells a box may cover: the rows the clustering query may return
+MAP_MAX_EVENTS = 150  # single events in one answer; beyond, neighbouring cells are merged
+MAP_MAX_BYTES = 190_000  # an answer is never larger (the API promises 200 KB)
+MAP_TITLE_LENGTH = 120
+
+
+@dataclass
+class _Cell:
+    x: int
+    y: int
+    count: int
+    sum_x: int  # micro-degrees
+    sum_y: int
+    min_x: int
+    min_y: int
+    max_x: int
+    max_y: int
+    first: int  # the event's pk when count is 1
+
+    def merged_into_parent(self, cells):
+        parent = cells.get((self.x >> 1, self.y >> 1))
+        if parent is None:
+            cells[(self.x >> 1, self.y >> 1)] = _Cell(self.x >> 1, self.y >> 1, self.count, self.sum_x, self.sum_y,
+                                                      self.min_x, self.min_y, self.max_x, self.max_y, self.first)
+            return
+        parent.count += self.count
+        parent.sum_x += self.sum_x
+        parent.sum_y += self.sum_y
+        parent.min_x, parent.min_y = min(parent.min_x, self.min_x), min(parent.min_y, self.min_y)
+        parent.max_x, parent.max_y = max(parent.max_x, self.max_x), max(parent.max_y, self.max_y)
+        parent.first = min(parent.first, self.first)
+
+
+def _coarser(cells):
+    """The cells of the grid one level coarser (cells twice as wide and high): exactly what the
+    database would count with that grid, since floor(x / 2c) = floor(floor(x / c) / 2)."""
+    parents = {}
+    for cell in cells:
+        cell.merged_into_parent(parents)
+    return sorted(parents.values(), key=lambda c: (c.y, c.x))
+
+
+def map_grid(box, zoom):
+    return geo.Grid.covering(box, geo.shift_for(zoom, box, MAP_MAX_CELLS))
+
+
+def map_cells(filters, grid, *, now=None):
+    """The matching events with coordinates in the grid's cells, counted per cell by the database:
+    one grouped query (after the free-text search's, when there is text)."""
+    events = filtered_events(filters, now=now).filter(grid.q())
+    matching_ids = _search_matches(filters)
+    if matching_ids is not None:
+        events = events.filter(pk__in=matching_ids)
+    lon, lat = geo.Grid.micro("longitude"), geo.Grid.micro("latitude")
+    rows = (
+        events.annotate(**grid.cell_expressions()).values("cell_x", "cell_y")
+        .annotate(count=Count("pk"), sum_x=Sum(lon), sum_y=Sum(lat), min_x=Min(lon), min_y=Min(lat),
+                  max_x=Max(lon), max_y=Max(lat), first=Min("pk"))
+        .order_by("cell_y", "cell_x")
+    )
+    # PostgreSQL sums bigints as numerics (Decimal): integers, whatever the database.
+    return [_Cell(*(int(row[name]) for name in ("cell_x", "cell_y", "count", "sum_x", "sum_y", "min_x", "min_y",
+                                                 "max_x", "max_y", "first"))) for row in rows]
+
+
+def _degrees(micro):
+    return micro / geo.MICRO
+
+
+def _cluster_feature(cell):
+    return {"type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [_degrees(round(cell.sum_x / cell.count)),
+                                                          _degrees(round(cell.sum_y / cell.count))]},
+            "properties": {"cluster": True, "count": cell.count,
+                           "bbox": [_degrees(cell.min_x), _degrees(cell.min_y), _degrees(cell.max_x),
+                                    _degrees(cell.max_y)]}}
+
+
+def _event_feature(cell, event, url_pattern):
+    title = event.title if len(event.title) <= MAP_TITLE_LENGTH else event.title[:MAP_TITLE_LENGTH - 1] + "…"
+    return {"type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [_degrees(cell.min_x), _degrees(cell.min_y)]},
+            "properties": {"cluster": False, "uid": str(event.uid), "title": title,
+                           "start": event.start.astimezone(event.tzinfo).isoformat(), "city": event.city[:60],
+                           "url": url_pattern.replace(MAP_UID_PLACEHOLDER, str(event.uid))}}
+
+
+MAP_UID_PLACEHOLDER = "00000000-0000-4000-8000-00000000e1d0"
+
+
+def _geojson(features, total):
+    import json
+
+    return json.dumps({"type": "FeatureCollection", "total": total, "features": features},
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def map_geojson(filters, box, zoom, *, now=None):
+    """The map's GeoJSON (bytes) for a bounding box and zoom: a cluster per grid cell holding
+    several matching events, the event itself where a cell holds one. Event links are in the active
+    language. Two queries (three with free text), whatever the number of events and the zoom; the
+    answer is cached until the next write (and the hour changes: "upcoming" moves with the clock),
+    and never larger than MAP_MAX_BYTES: where there would be too many single events, or too many
+    bytes, neighbouring cells are merged into clusters."""
+    from django.urls import reverse
+
+    from .cache import cached
+
+    now = now or timezone.now()
+    grid = map_grid(box, zoom)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+
+    def compute():
+        cells = map_cells(filters, grid, now=now)
+        total = sum(cell.count for cell in cells)
+        while sum(cell.count == 1 for cell in cells) > MAP_MAX_EVENTS:
+            cells = _coarser(cells)
+        singles = [cell.first for cell in cells if cell.count == 1]
+        # Asked even when there is no single event (pk 0 is never one): the same two queries at
+        # every size and zoom.
+        events = {event.pk: event for event in Event.objects.filter(pk__in=[*singles, 0]).order_by()
+                  .only("uid", "title", "start", "timezone", "city")}
+        url_pattern = reverse("events:detail", kwargs={"uid": MAP_UID_PLACEHOLDER})
+        while True:
+            body = _geojson([_event_feature(cell, events[cell.first], url_pattern) if cell.count == 1
+                             else _cluster_feature(cell) for cell in cells], total)
+            if len(body) <= MAP_MAX_BYTES or len(cells) <= 1:
+                return body
+            cells = _coarser(cells)
+
+    return cached(("map", filters, grid, language, now.strftime("%Y%m%d%H")), compute)
+
+
+def place_point(name):
+    """Where a typed town or city is, for "events near": the mean position of the published
+    events placed in a city of that name (any case). Known places only, from the site's own data:
+    no geocoder is asked while the visitor waits. One query; None when no event is there."""
+    from django.db.models import Avg
+
+    name = " ".join(str(name or "").split())[:120]
+    if not name:
+        return None
+    found = (Event.objects.filter(status=Event.Status.PUBLISHED, city__iexact=name,
+                                  latitude__isnull=False, longitude__isnull=False)
+             .aggregate(lat=Avg("latitude"), lon=Avg("longitude")))
+    if found["lat"] is None:
+        return None
+    return round(float(found["lat"]), 4), round(float(found["lon"]), 4)

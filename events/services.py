@@ -19,8 +19,12 @@ from wagtail.log_actions import log
 
 from coordinators import permissions
 
+from . import spam
 from .models import Event, Organisation, Registration
-from .tasks import send_due_reminders, send_event_notification, send_registration_email
+from .tasks import (
+    enqueue_with_transaction, geocode_event, send_due_reminders, send_event_notification, send_events_submitted_summary,
+    send_registration_email,
+)
 
 Status = Event.Status
 logger = logging.getLogger("eyos.privacy")
@@ -67,6 +71,7 @@ ACTION_VERBS = {
     "reject": lambda: _("rejected"),
     "cancel": lambda: _("cancelled"),
     "edit": lambda: _("edited"),
+    "spot_check": lambda: _("marked as checked"),
 }
 
 
@@ -82,9 +87,7 @@ def _check(event, action):
 def _notify(event, kind, user_ids, **extra):
     user_ids = sorted(set(user_ids))
     if user_ids:
-        transaction.on_commit(
-            lambda: send_event_notification.enqueue(event_id=event.pk, kind=kind, user_ids=user_ids, **extra)
-        )
+        enqueue_with_transaction(send_event_notification, event_id=event.pk, kind=kind, user_ids=user_ids, **extra)
 
 
 def _organisers(event):
@@ -116,6 +119,7 @@ def event_create(*, user, organisation, data, topics=()):
         event.decided_by = user
     event.full_clean()
     event.save()
+    _geocode_later(event)
     event.topics.set(topics)
     log(instance=event, action="wagtail.create", user=user)
     if event.status == Status.PUBLISHED:
@@ -143,8 +147,12 @@ def event_update(*, user, event, data, topics=None):
             changed.append(field)
     if any(field in SCHEDULE_FIELDS for field in changed):
         event.sequence += 1
+    _locate(event, changed)
+    if event.status != Status.DRAFT:
+        spam.apply(event)
     event.full_clean()
     event.save()
+    _geocode_later(event)
     if topics is not None:
         event.topics.set(topics)
     log(instance=event, action="wagtail.edit", user=user, data={"fields": changed})
@@ -161,29 +169,137 @@ def event_update(*, user, event, data, topics=None):
     return event
 
 
+ADDRESS_FIELDS = ("address", "postcode", "city", "country")
+PIN_FIELDS = ("latitude", "longitude")
+
+
+def _geocoder_configured():
+    from django.conf import settings
+
+    return bool(settings.EYOS_GEOCODER_URL.strip())
+
+
+def _locate(event, changed):
+    """A pin set by hand is the event's place. A new address without a new pin: the old pin
+    belonged to the old address, and the geocoder will place the new one (when there is one)."""
+    if any(field in changed for field in PIN_FIELDS):
+        if event.latitude is not None and event.longitude is not None:
+            event.geocode_failed = False
+    elif any(field in changed for field in ADDRESS_FIELDS) and _geocoder_configured():
+        event.latitude = event.longitude = None
+
+
+def _geocode_later(event):
+    """Events on site without a pin are geocoded by the worker, never while the request waits."""
+    from .geocoding import address_query
+
+    if not _geocoder_configured() or event.format == Event.Format.ONLINE:
+        return
+    if event.latitude is not None and event.longitude is not None:
+        return
+    query = address_query(event)
+    if query:
+        enqueue_with_transaction(geocode_event, event_id=event.pk, query=query)
+
+
 @transaction.atomic
-def event_submit(*, user, event):
-    """An organiser sends a draft (or a corrected event) to their country's coordinators."""
-    event = _locked(event)
-    permissions.require(permissions.can_edit(user, event))
-    _check(event, "submit")
-    event.status = Status.SUBMITTED
-    event.submitted_at = timezone.now()
-    event.save(update_fields=["status", "submitted_at", "updated_at"])
-    log(instance=event, action="eyos.event.submit", user=user)
-    _notify(event, "submitted", permissions.coordinators_of(event.country.code).values_list("pk", flat=True))
+def event_geocoded(*, event_id, query, point):
+    """The geocoder's answer for `query`: fills the pin of an event that still has none and still
+    has that address; no point (`None`) flags the event for its coordinators. A pin set by hand in
+    the meantime, or a newer address, wins."""
+    from .geocoding import address_query
+
+    event = Event.objects.select_for_update().filter(pk=event_id).first()
+    if event is None or address_query(event) != query:
+        return None
+    if event.latitude is not None and event.longitude is not None:
+        return event
+    if point is None:
+        event.geocode_failed = True
+        event.save(update_fields=["geocode_failed", "updated_at"])
+        return event
+    event.latitude, event.longitude = point
+    event.geocode_failed = False
+    event.save(update_fields=["latitude", "longitude", "geocode_failed", "updated_at"])
+    log(instance=event, action="wagtail.edit", user=None, data={"fields": list(PIN_FIELDS), "by": "geocoder"})
     return event
 
 
+@transaction.atomic
+def event_submit(*, user, event, notify=True):
+    """An organiser sends a draft (or a corrected event) to their country's coordinators.
+    notify=False leaves the emails to the caller (a bulk import sends one summary)."""
+    event = _locked(event)
+    permissions.require(permissions.can_edit(user, event))
+    _check(event, "submit")
+    spam.apply(event, user)
+    event.status = Status.SUBMITTED
+    event.submitted_at = timezone.now()
+    if permissions.publishes_directly(user, event):
+        # A member of a verified organisation: published at once, as an approval would, and
+        # flagged for a coordinator's spot check.
+        event.status = Status.PUBLISHED
+        event.decided_at = event.submitted_at
+        event.spot_check = True
+        event.sequence += 1
+    event.save(update_fields=[
+        "status", "submitted_at", "decided_at", "spot_check", "sequence", "spam_score", "spam_reasons", "updated_at",
+    ])
+    log(instance=event, action="eyos.event.submit", user=user)
+    if event.status == Status.PUBLISHED:
+        log(instance=event, action="eyos.event.publish", user=user, data={"spot_check": "True"})
+        if notify:
+            _notify(event, "approved", _organisers(event))
+    elif notify:
+        _notify(event, "submitted", permissions.coordinators_of(event.country.code).values_list("pk", flat=True))
+    return event
+
+
+def events_submitted_notify(events):
+    """Tell the coordinators about events submitted together (a bulk import): one event gets the
+    usual email, more get one summary per coordinator and country."""
+    by_country = {}
+    for event in events:
+        if event.status == Status.SUBMITTED:
+            by_country.setdefault(event.country.code, []).append(event)
+    for country, submitted in sorted(by_country.items()):
+        coordinators = permissions.coordinators_of(country).values_list("pk", flat=True)
+        if len(submitted) == 1:
+            _notify(submitted[0], "submitted", coordinators)
+            continue
+        user_ids = sorted(set(coordinators))
+        if user_ids:
+            enqueue_with_transaction(send_events_submitted_summary, event_ids=[event.pk for event in submitted],
+                                     user_ids=user_ids)
+
+
+# Callables event -> events that follow a coordinator's decision on `event` (series: the other
+# submitted occurrences, registered by the series app).
+MODERATION_FOLLOWERS = []
+
+
 def _moderate(event, user, action, status, **fields):
+    """One coordinator decision, applied also to the events that follow it (a series' other
+    submitted occurrences) that this coordinator may moderate, each with its own log and mail."""
+    event = _moderate_one(event, user, action, status, **fields)
+    for followers in MODERATION_FOLLOWERS:
+        for follower in followers(event):
+            if permissions.can_moderate(user, follower):
+                _moderate_one(follower, user, action, status, **fields)
+    return event
+
+
+def _moderate_one(event, user, action, status, **fields):
     """One coordinator decision on a submitted event: lock, check country and state, record who
     decided, raise SEQUENCE, log, and tell the organisers."""
     event = _locked(event)
     permissions.require(permissions.can_moderate(user, event))
-    _check(event, action)
+    if not (action in SPOT_CHECK_ACTIONS and event.status == Status.PUBLISHED and event.spot_check):
+        _check(event, action)
     event.status = status
     event.decided_at = timezone.now()
     event.decided_by = user
+    event.spot_check = False
     for name, value in fields.items():
         setattr(event, name, value)
     event.sequence += 1
@@ -194,6 +310,9 @@ def _moderate(event, user, action, status, **fields):
 
 
 NOTIFICATION_OF = {"approve": "approved", "request_changes": "changes_requested", "reject": "rejected"}
+# An event published directly (verified organisation) may still be sent back or rejected while it
+# waits for its spot check.
+SPOT_CHECK_ACTIONS = {"request_changes", "reject"}
 
 
 @transaction.atomic
@@ -220,6 +339,35 @@ def event_reject(*, user, event, reason, note=""):
         event, user, "reject", Status.REJECTED,
         rejection_reason=reason, moderation_comment=(note or "").strip(),
     )
+
+
+@transaction.atomic
+def event_spot_check(*, user, event):
+    """A coordinator has looked at an event published directly and keeps it as it is."""
+    event = _locked(event)
+    permissions.require(permissions.can_moderate(user, event))
+    if not (event.status == Status.PUBLISHED and event.spot_check):
+        raise InvalidTransition(event, "spot_check")
+    event.spot_check = False
+    event.save(update_fields=["spot_check", "updated_at"])
+    log(instance=event, action="eyos.event.spot_check", user=user)
+    return event
+
+
+@transaction.atomic
+def event_reject_and_block(*, user, event, note=""):
+    """Rejects a submitted event (or one published directly, before its spot check) as spam and
+    deactivates the account that submitted it. Only for coordinators of the event's country, and
+    never against staff or coordinator accounts."""
+    locked = _locked(event)
+    submitter = locked.created_by
+    permissions.require(permissions.can_block_submitter(user, locked, submitter))
+    event = _moderate(locked, user, "reject", Status.REJECTED, rejection_reason=Event.RejectionReason.SPAM,
+                      moderation_comment=(note or "").strip())
+    submitter.is_active = False
+    submitter.save(update_fields=["is_active"])
+    log(instance=event, action="eyos.event.block_submitter", user=user, data={"user_id": submitter.pk})
+    return event
 
 
 @transaction.atomic
@@ -403,7 +551,7 @@ def registration_from_token(token, action):
 
 
 def _notify_registration(registration, kind):
-    transaction.on_commit(lambda: send_registration_email.enqueue(registration_id=registration.pk, kind=kind))
+    enqueue_with_transaction(send_registration_email, registration_id=registration.pk, kind=kind)
     if kind in (Registration.Status.CONFIRMED, "promoted"):
         _schedule_reminders(registration.event)
 
@@ -417,7 +565,7 @@ def _schedule_reminders(event):
     if not default_task_backend.supports_defer:
         return
     when = max(timezone.now(), event.start - settings.EYOS_REMINDER_BEFORE)
-    transaction.on_commit(lambda: send_due_reminders.using(run_after=when).enqueue())
+    enqueue_with_transaction(send_due_reminders.using(run_after=when))
 
 
 @transaction.atomic
@@ -556,7 +704,7 @@ def reminders_send(*, now=None):
                 reminder_sent_at=timezone.now()
             )
             if claimed:
-                transaction.on_commit(lambda pk=pk: send_registration_email.enqueue(registration_id=pk, kind="reminder"))
+                enqueue_with_transaction(send_registration_email, registration_id=pk, kind="reminder")
                 sent += 1
     return sent
 

@@ -1,18 +1,41 @@
 """Notification mail, run by the task worker. Each message is rendered in its recipient's
-language."""
+language, and sent at most once per task and recipient however often the task runs (retries, a
+worker killed mid-task): see events/delivery.py."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.utils import translation
+
+from .delivery import render_plain, send_once
 
 KINDS = {"submitted", "approved", "changes_requested", "rejected", "cancelled"}
 
 
-@task()
-def send_event_notification(*, event_id, kind, user_ids):
+def enqueue_with_transaction(task, /, **kwargs):
+    """Queue `task` as part of the current transaction when tasks live in the same database
+    (django-tasks-db): the task exists if and only if the change that asked for it was committed,
+    so a process that dies between the commit and the enqueue cannot lose the email of a
+    registration it has saved. Other backends (the immediate one in tests) queue or run it once
+    the transaction has committed."""
+    from django.db import transaction
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(**kwargs)
+    else:
+        transaction.on_commit(lambda: task.enqueue(**kwargs))
+
+
+def _subject(template_name, context):
+    return " ".join(render_plain(template_name, context).split())
+
+
+@task(takes_context=True)
+def send_event_notification(context, *, event_id, kind, user_ids):
     from .models import Event
 
     if kind not in KINDS:
@@ -21,13 +44,41 @@ def send_event_notification(*, event_id, kind, user_ids):
     if event is None:
         return 0
     sent = 0
-    for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True):
+    for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk"):
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            context = {"event": event, "user": user, "site_url": settings.SITE_URL}
-            subject = render_to_string(f"events/email/{kind}_subject.txt", context).strip()
-            body = render_to_string(f"events/email/{kind}.txt", context)
-        send_mail(" ".join(subject.split()), body, None, [user.email])
-        sent += 1
+            values = {"event": event, "user": user, "site_url": settings.SITE_URL}
+            subject = _subject(f"events/email/{kind}_subject.txt", values)
+            body = render_plain(f"events/email/{kind}.txt", values)
+        message = EmailMessage(subject, body, None, [user.email])
+        sent += send_once(message, key=f"{context.task_result.id}:user:{user.pk}")
+    return sent
+
+
+# A summary lists this many events by name; the rest are counted.
+SUMMARY_LISTED = 20
+
+
+@task(takes_context=True)
+def send_events_submitted_summary(context, *, event_ids, user_ids):
+    """One email to each coordinator for many events submitted at once (a bulk import), in place
+    of one email per event: the events listed by name up to SUMMARY_LISTED, the rest counted."""
+    from .models import Event
+
+    events = list(Event.objects.select_related("organisation").filter(pk__in=event_ids).order_by("start", "pk"))
+    if not events:
+        return 0
+    sent = 0
+    for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk"):
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            values = {
+                "organisation": events[0].organisation, "count": len(events), "events": events[:SUMMARY_LISTED],
+                "more": max(0, len(events) - SUMMARY_LISTED), "user": user,
+                "site_url": settings.SITE_URL.rstrip("/"),
+            }
+            subject = _subject("events/email/submitted_many_subject.txt", values)
+            body = render_plain("events/email/submitted_many.txt", values)
+        message = EmailMessage(subject, body, None, [user.email])
+        sent += send_once(message, key=f"{context.task_result.id}:user:{user.pk}")
     return sent
 
 
@@ -37,11 +88,10 @@ REGISTRATION_KINDS = {
 }
 
 
-@task()
-def send_registration_email(*, registration_id, kind):
+@task(takes_context=True)
+def send_registration_email(context, *, registration_id, kind):
     """One email to one registrant, in the language they registered in, with a signed link to
     cancel; confirmations and reminders carry the event as an .ics attachment."""
-    from django.core.mail import EmailMessage
     from django.urls import reverse
 
     from . import feeds, services
@@ -58,7 +108,7 @@ def send_registration_email(*, registration_id, kind):
             token = services.registration_token(registration, action)
             return settings.SITE_URL.rstrip("/") + reverse(name, kwargs={"token": token})
 
-        context = {
+        values = {
             "registration": registration,
             "event": event,
             "site_url": settings.SITE_URL,
@@ -66,13 +116,12 @@ def send_registration_email(*, registration_id, kind):
             "confirm_url": link("events:registration_confirm", "confirm") if kind == "confirm_request" else "",
             "cancel_url": link("events:registration_cancel", "cancel"),
         }
-        subject = render_to_string(f"events/email/registration_{kind}_subject.txt", context).strip()
-        body = render_to_string(f"events/email/registration_{kind}.txt", context)
-    message = EmailMessage(" ".join(subject.split()), body, None, [registration.email])
+        subject = _subject(f"events/email/registration_{kind}_subject.txt", values)
+        body = render_plain(f"events/email/registration_{kind}.txt", values)
+    message = EmailMessage(subject, body, None, [registration.email])
     if kind in {"confirmed", "promoted", "reminder", "event_changed"}:
-        message.attach(f"{event.slug[:60] or 'event'}.ics", feeds.event_ics(event, join_link=registration.status == Registration.Status.CONFIRMED), "text/calendar; charset=utf-8; method=PUBLISH")
-    message.send()
-    return 1
+        message.attach(*feeds.ics_attachment(event, join_link=registration.status == Registration.Status.CONFIRMED))
+    return int(send_once(message, key=f"{context.task_result.id}:registration:{registration.pk}"))
 
 
 @task()
@@ -90,5 +139,37 @@ def apply_retention():
     delete never-confirmed ones, then book the next run."""
     from . import services
 
+    from eyos.worker import prune_finished_tasks
+
+    from .delivery import prune_deliveries
+
     services.schedule_retention()  # first: a failing run must not end the daily schedule
-    return services.registrations_retention()
+    result = services.registrations_retention()
+    # Finished tasks keep their arguments (addresses, allauth's confirmation links) until pruned.
+    prune_finished_tasks(older_than=timedelta(days=settings.EYOS_TASK_RESULTS_DAYS))
+    prune_deliveries(older_than=timedelta(days=max(30, settings.EYOS_TASK_RESULTS_DAYS)))
+    return result
+
+
+@task()
+def geocode_event(*, event_id, query):
+    """Coordinates for an event's address (events.geocoding), or the event flagged for its
+    coordinators: a geocoder that fails, times out or answers garbage never loses the event, and
+    the task is not retried (the coordinator places the pin)."""
+    import logging
+
+    from . import services
+    from .geocoding import GeocodingError, geocode
+    from .models import Event
+
+    country = Event.objects.filter(pk=event_id).values_list("country", flat=True).first()
+    if country is None:
+        return "gone"
+    try:
+        point = geocode(query, country)
+    except GeocodingError as error:
+        logging.getLogger("eyos.geocoding").warning("event %s not geocoded: %s", event_id, error)
+        services.event_geocoded(event_id=event_id, query=query, point=None)
+        return "failed"
+    services.event_geocoded(event_id=event_id, query=query, point=point)
+    return "found"

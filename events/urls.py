@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import imports as import_views
 from .views import organise as views
 
 app_name = "organise"
@@ -11,6 +12,10 @@ urlpatterns = [
     path("organisations/<slug:org_slug>/renew-invitation/", views.organisation_renew_invite, name="organisation_renew_invite"),
     path("invitation/<slug:org_slug>/", views.organisation_join, name="join_page"),
     path("join/<str:token>/", views.organisation_join_link, name="join"),
+    path("import/", import_views.upload, name="import"),
+    path("import/confirm/", import_views.confirm, name="import_confirm"),
+    path("import/template.csv", import_views.template_csv, name="import_template_csv"),
+    path("import/template.xlsx", import_views.template_xlsx, name="import_template_xlsx"),
     path("events/new/", views.event_create, name="event_create"),
     path("events/<uuid:uid>/", views.event_detail, name="event"),
     path("events/<uuid:uid>/edit/", views.event_edit, name="event_edit"),

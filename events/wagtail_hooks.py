@@ -15,6 +15,10 @@ def register_event_log_actions(actions):
     )
     actions.register_action("eyos.event.reject", _("Reject event"), _("Event rejected"))
     actions.register_action("eyos.event.cancel", _("Cancel event"), _("Event cancelled"))
+    actions.register_action("eyos.event.spot_check", _("Spot check"), _("Event published directly was checked"))
+    actions.register_action(
+        "eyos.event.block_submitter", _("Block submitter"), _("Submitting account deactivated as a spammer")
+    )
     for status, label, message in (
         ("pending", _("Registration received"), _("A guest registered and must confirm their email address")),
         ("confirmed", _("Registration confirmed"), _("A registration was confirmed")),

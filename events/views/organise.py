@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from coordinators import permissions
 from eyos.middleware import no_referrer, stash_secret, stashed_secret
 
-from .. import exports, selectors, services
+from .. import exports, maps, selectors, services
 from ..forms import OrganisationForm, OrganiserCancelForm, OrganiserEventForm, show_service_errors
 from ..models import Organisation
 
@@ -122,6 +122,7 @@ def organisation_join(request, org_slug):
     return render(request, "events/organise/join.html", {"organisation": organisation})
 
 
+@maps.shows_map()
 @login_required
 @rate_limited
 def event_create(request):
@@ -155,6 +156,7 @@ def event_detail(request, uid):
     })
 
 
+@maps.shows_map()
 @login_required
 @rate_limited
 def event_edit(request, uid):

@@ -14,24 +14,30 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from coordinators import permissions
 from eyos.middleware import no_referrer, stash_secret, stashed_secret
 
-from .. import feeds, ratelimit, selectors, services
-from ..filters import EventFilterForm, EventFilters
+from .. import feeds, maps, pagecache, ratelimit, selectors, services
+from ..filters import EventFilterForm, EventFilters, EventListForm
 from ..forms import AccountRegistrationForm, RegistrationForm
 from ..models import Event, Registration
 
 PAGE_SIZE = 20
+# What the list depends on in its query string (for the page cache: other parameters are dropped).
+LIST_PARAMETERS = tuple(EventFilterForm.PARAMETERS.get(name, name) for name in EventListForm.base_fields) + ("page",)
 # As django.utils.html.json_script: nothing in the data can end or confuse the <script> element.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+@maps.shows_map(geolocation=True)
+@pagecache.anonymous_page("list", params=LIST_PARAMETERS)
 def event_list(request):
+    from .. import list_ux
+
     topics = selectors.topic_choices()
-    form = EventFilterForm(request.GET, topic_choices=topics)
+    form = EventListForm(request.GET, topic_choices=topics)
     if not form.is_valid():
         # The form again, with its errors and every option (counted without filters).
         facets = _facet_options(form, selectors.event_search(EventFilters()).facets, topics)
@@ -39,24 +45,46 @@ def event_list(request):
             "form": form, "page": None, "invalid": True, "facets": facets, "filters": EventFilters(),
         }, status=400)
     filters = form.filters()
-    search = selectors.event_search(filters)
+    sort = form.ordering()
+    search = selectors.event_search(filters, sort=form.cleaned_data.get("sort") or "")
     paginator = Paginator(search.events.prefetch_related("topics"), PAGE_SIZE)
     paginator.__dict__["count"] = search.facets["total"]  # counted (and cached) with the facets
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.with_places_taken(page.object_list)
+    # Organisers' own translations into the reader's language, in place of the text (one query).
+    from contenttranslation.selectors import with_translations
+
+    page.object_list = with_translations(page.object_list, translation.get_language())
+    from contenttranslation.backends import get_backend
     topic_names = dict(topics)
     for event in page.object_list:
         event.topic_labels = [topic_names.get(topic.slug, topic.name) for topic in event.topics.all()]
         event.places_left = selectors.places_left(event)
     params = filters.as_params()
+    facets = _facet_options(form, search.facets, topics)
+    pairs = list_ux.query_pairs(request, LIST_PARAMETERS)
+    chosen_sort = form.cleaned_data.get("sort") or ""
     response = render(request, "events/list.html", {
         "form": form,
         "filters": filters,
         "page": page,
-        "facets": _facet_options(form, search.facets, topics),
-        "query_string": urlencode(params),
+        "facets": facets,
+        # The order is the list's own: in its links (pages, chips), not in feeds nor subscriptions.
+        "query_string": urlencode(params + ([("sort", chosen_sort)] if chosen_sort else [])),
+        "sort": sort,
+        "chosen_sort": chosen_sort,
+        "sort_choices": [(value, label) for value, label in form.fields["sort"].choices
+                         if value and (filters.near or value != EventListForm.SORT_NEAREST)],
+        "sort_kept": [(name, value) for name, value in pairs if name not in ("sort", "page")],
+        "chips": list_ux.filter_chips(pairs, form, topics=topics,
+                                      countries=[(code, name) for code, name, *_rest in facets["country"]]),
+        "quick_dates": list_ux.quick_dates(pairs, filters),
         "feed_url": reverse("feeds:events") + "?" + urlencode(params + [("lang", translation.get_language())]),
         "subscribe_url": reverse("events:subscribe") + ("?" + urlencode(params) if params else ""),
+        "machine_translation": get_backend() is not None,  # "Show in <language>" on the cards
+        "event_map": maps.map_attributes(kind="list", id="events-map", skip_to="event-results",
+                                         bbox=maps.country_bbox(filters.countries[0]) if len(filters.countries) == 1
+                                         else maps.EUROPE_BBOX) if maps.map_enabled() else None,
     })
     if not request.user.is_authenticated:
         # The list holds no form that posts and nothing personal for visitors who are not signed
@@ -66,6 +94,27 @@ def event_list(request):
 
 
 LIST_MAX_AGE = 60
+
+
+def near_place(request):
+    """The list's "near a place" button: a typed town or city becomes the list's `near` filter
+    (selectors.place_point), the other filters kept. An unknown place says so on the list."""
+    from .. import geo
+
+    kept = [(name, value) for name, values in request.GET.lists() if name in LIST_PARAMETERS
+            and name not in ("page", "near") for value in values]
+    place = " ".join(request.GET.get("place", "").split())[:120]
+    if place:
+        point = selectors.place_point(place)
+        if point is None:
+            messages.warning(request, _("No events are known in “%(place)s”. Try a nearby town or city, or use "
+                                        "your location.") % {"place": place})
+        else:
+            kept.append(("near", ",".join(geo.format_number(value) for value in point)))
+            if not any(name == "within" and value for name, value in kept):
+                kept = [(name, value) for name, value in kept if name != "within"]
+                kept.append(("within", str(geo.DEFAULT_WITHIN_KM)))
+    return redirect(reverse("events:list") + ("?" + urlencode(kept) if kept else ""))
 
 
 def subscribe(request):
@@ -116,16 +165,27 @@ def _public_event(uid):
         raise Http404
 
 
+@pagecache.anonymous_page("event", params=("lang",))
 def event_detail(request, uid, form=None, status=200):
+    from contenttranslation.selectors import event_content, offers_translation
+
     event = _public_event(uid)
+    # ?lang=: the event's text in another language (the organiser's translation, else a machine
+    # translation once asked for), never in place of the original, which stays one link away.
+    content = event_content(event, request.GET.get("lang"))
+    reader_language = translation.get_language()
     topic_names = dict(selectors.topic_choices())
     event.topic_labels = [topic_names.get(topic.slug, topic.name) for topic in event.topics.all()]
     places_left = selectors.places_left(event)
     own = None
     if request.user.is_authenticated:
         own = permissions.own_registrations(request.user).filter(event=event, status__in=Registration.ACTIVE).first()
-    return render(request, "events/detail.html", {
+    response = render(request, "events/detail.html", {
         "event": event,
+        "content": content,
+        "original_url": reverse("events:detail", kwargs={"uid": event.uid}),
+        "translate_into": reader_language if not content.requested and reader_language != event.language
+        and offers_translation(event, reader_language) else "",
         "places_left": places_left,
         "full": places_left == 0,
         "closed_reason": services.registration_closed_reason(event),
@@ -136,7 +196,11 @@ def event_detail(request, uid, form=None, status=200):
         "outlook_url": outlook_link(event, request),
         "json_ld": json.dumps(schema_org(event, request), ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES),
         "absolute_url": request.build_absolute_uri(),
+        **pagecache.csrf_context(request),
     }, status=status)
+    if content.state in ("offer", "pending", "failed"):
+        patch_cache_control(response, private=True)  # changes as soon as the translation is back
+    return response
 
 
 def google_calendar_link(event, request):
@@ -212,8 +276,11 @@ def too_many_requests(request):
     return render(request, "events/too_many_requests.html", status=429)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def register(request, uid):
+    if request.method != "POST":
+        # A reload or a shared address of the form's target: the event's page has the form.
+        return redirect("events:detail", uid=uid)
     event = _public_event(uid)
     language = translation.get_language()
     if request.user.is_authenticated:

@@ -36,6 +36,13 @@ INSTALLED_APPS = [
     "campaigns",
     "events",
     "coordinators",
+    "opendata",
+    "contenttranslation",
+    "outcomes",
+    "series",
+    # django-ninja's templates and static files: the API docs page served from here, not a CDN.
+    "ninja",
+    "corsheaders",
     # wagtail-localize replaces wagtail.locales (same app label).
     "wagtail_localize",
     "wagtail_localize.locales",
@@ -69,10 +76,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "django.contrib.sitemaps",
+    # wagtailsearch's IndexEntry uses SearchVectorField and GinIndex on PostgreSQL (postgres.E005
+    # without it). Harmless on SQLite: it only registers lookups for PostgreSQL connections.
+    "django.contrib.postgres",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # /api/v1/ only (CORS_URLS_REGEX)
     "eyos.middleware.PublicSiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,11 +120,28 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
-    )
-}
+def database_from_env():
+    """DATABASE_URL, or the embedded SQLite file when it is unset or empty (an empty variable is
+    what `DATABASE_URL=` in a .env file or a Procfile manager gives)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    url = os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a database URL EYOS understands ({error}). Use e.g. "
+            "postgres://user:password@host:5432/eyos, or leave it unset for SQLite."
+        ) from None
+    if not config.get("ENGINE"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL names no known database engine. Use e.g. "
+            "postgres://user:password@host:5432/eyos, or leave it unset for SQLite."
+        )
+    return config
+
+
+DATABASES = {"default": database_from_env()}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server and the task worker share the file without "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -124,16 +152,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (shared by every app server when REDIS_URL is set) -------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis is a cache, not a dependency (eyos/cache.py): with it down, pages are served from the
+# database, rate-limit counters are kept per process, and cached data is invalidated on recovery.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "eyos.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "eyos",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+                "RETRY_AFTER": float(os.environ.get("REDIS_RETRY_AFTER", "5")),
+                # Counters that must not fail open (ours and allauth's rate limits).
+                "LOCAL_FALLBACK_PREFIXES": ["eyos:rl:", "allauth:rl:"],
+                "RECOVERY_HOOKS": ["events.cache.after_cache_outage"],
+            },
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Per process; big enough for the feeds' cached VEVENTs (Django's default keeps 300 entries).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 50000},
+        }
+    }
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -195,6 +240,12 @@ EU_LANGUAGE_CODES = [
     "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
 ]  # fmt: skip
 LANGUAGES = [(code, LANG_INFO[code]["name_local"]) for code in EU_LANGUAGE_CODES]
+# The admin offers the same 24 (Account → Preferences); eyos.accounts.signals keeps it equal to
+# User.preferred_language, so a coordinator who chose French gets the admin in French.
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# A page submitted for translation starts as a draft, not as a live copy of the untranslated text
+# (contenttranslation/pages.py).
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # locale/ holds our strings (makemessages writes there). locale_overrides/ holds translations of
@@ -208,7 +259,7 @@ TIME_ZONE = "Europe/Brussels"
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -244,6 +295,15 @@ MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": mailer_options(
 
 # --- Tasks: django.tasks on the django-tasks-db worker --------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The worker (eyos/worker.py): a task RUNNING longer than this lost its worker and is queued again;
+# a task that fails for a transient reason runs again after 10 s, 20 s, 40 s … (at most 30 min
+# apart), up to this many runs in all.
+EYOS_TASK_STALE_AFTER = int(os.environ.get("EYOS_TASK_STALE_AFTER", "300"))
+EYOS_TASK_MAX_ATTEMPTS = int(os.environ.get("EYOS_TASK_MAX_ATTEMPTS", "12"))
+EYOS_TASK_RETRY_BASE = float(os.environ.get("EYOS_TASK_RETRY_BASE", "10"))
+EYOS_TASK_RETRY_CAP = float(os.environ.get("EYOS_TASK_RETRY_CAP", "1800"))
+# Finished tasks (and their arguments) are deleted after this many days by the daily retention run.
+EYOS_TASK_RESULTS_DAYS = int(os.environ.get("EYOS_TASK_RESULTS_DAYS", "7"))
 
 # --- Security defaults (tightened further in production) ------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -252,6 +312,10 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A form sent without a valid CSRF token gets the site's page, in the visitor's language.
+CSRF_FAILURE_VIEW = "eyos.views.csrf_failure"
+# Messages ("Successfully signed in as …") stay in the session: no personal data in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Platform configuration -----------------------------------------------------------------
 # Participating countries of the Year: the 27 Member States, EFTA/EEA states, candidate countries.
@@ -267,13 +331,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Django's request and server loggers name paths, which may carry signed links (eyos.logging).
-    "filters": {"redact": {"()": "eyos.logging.RedactFilter"}},
+    "filters": {"redact": {"()": "eyos.logging.RedactFilter"}, "probes": {"()": "eyos.logging.ProbeFilter"}},
     # On the handler, every record is redacted whichever logger made it (a logger's own filters do
     # not see its children's records, e.g. django.security.csrf's "Forbidden (…): <path>").
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
-        "django.request": {"level": "WARNING", "filters": ["redact"]},
+        # Django's default config gives "django" a console handler of its own (with DEBUG on), so
+        # each of its INFO records (every task the worker runs) was printed twice; root prints it.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"level": "WARNING", "filters": ["probes", "redact"]},
         "django.server": {"filters": ["redact"]},
         "django.security": {"filters": ["redact"]},
         "django.security.csrf": {"filters": ["redact"]},
@@ -285,6 +352,10 @@ SITE_NAME = _("European Year of Skills")
 
 # Submitted events waiting longer than this show as escalated in the EU team's queue.
 EYOS_ESCALATION_DAYS = int(os.environ.get("EYOS_ESCALATION_DAYS", "5"))
+# Spam score (events.spam): domains known for spam, comma-separated; accounts younger than
+# EYOS_SPAM_NEW_ACCOUNT_DAYS count as new.
+EYOS_SPAM_DOMAINS = [d.strip().lower() for d in os.environ.get("EYOS_SPAM_DOMAINS", "").split(",") if d.strip()]
+EYOS_SPAM_NEW_ACCOUNT_DAYS = int(os.environ.get("EYOS_SPAM_NEW_ACCOUNT_DAYS", "7"))
 
 # Registration reminders go out this long before an event starts (hours).
 EYOS_REMINDER_BEFORE = timedelta(hours=int(os.environ.get("EYOS_REMINDER_HOURS", "24")))
@@ -361,6 +432,33 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # every registration), and how long guests' personal data stays after their event (days).
 EYOS_CONSENT_VERSION = os.environ.get("EYOS_CONSENT_VERSION", "2026-11-v1")
 EYOS_RETENTION_DAYS = int(os.environ.get("EYOS_RETENTION_DAYS", "90"))
+# Certificates' credentials (outcomes.certificates): Ed25519 seed, base64; retired public keys
+# (multibase, comma-separated) stay published so older credentials still verify. README: Certificates.
+EYOS_CREDENTIAL_KEY = os.environ.get("EYOS_CREDENTIAL_KEY", "")
+EYOS_CREDENTIAL_RETIRED_KEYS = env_list("EYOS_CREDENTIAL_RETIRED_KEYS", "")
+
+
+# The map (events list, national pages, event forms): a tile server URL template such as
+# https://tiles.example.org/{z}/{x}/{y}.png and the attribution its licence asks for. Empty: no map,
+# the list alone. Its origin is allowed in img-src only on pages that show a map (events.maps).
+EYOS_MAP_TILES_URL = os.environ.get("EYOS_MAP_TILES_URL", "")
+EYOS_MAP_TILES_ATTRIBUTION = os.environ.get("EYOS_MAP_TILES_ATTRIBUTION", "")
+# Geocoding of events' addresses, by a task after save: a Nominatim /search or Photon /api URL.
+# Empty: the organiser's pin only.
+EYOS_GEOCODER_URL = os.environ.get("EYOS_GEOCODER_URL", "")
+EYOS_GEOCODER_TIMEOUT = float(os.environ.get("EYOS_GEOCODER_TIMEOUT", "5"))
+EYOS_GEOCODER_MAX_BYTES = 256 * 1024
+
+# Machine translation of events on request (contenttranslation.backends): "" / "none" (default),
+# "deepl", "libretranslate", "etranslation" or a dotted path to a backend class.
+EYOS_MT_BACKEND = os.environ.get("EYOS_MT_BACKEND", "")
+EYOS_MT_URL = os.environ.get("EYOS_MT_URL", "")
+EYOS_MT_API_KEY = os.environ.get("EYOS_MT_API_KEY", "")  # DeepL key, LibreTranslate key, eTranslation password
+EYOS_ETRANSLATION_APPLICATION = os.environ.get("EYOS_ETRANSLATION_APPLICATION", "")
+EYOS_MT_TIMEOUT = float(os.environ.get("EYOS_MT_TIMEOUT", "8"))
+EYOS_MT_MAX_CHARS = int(os.environ.get("EYOS_MT_MAX_CHARS", "10000"))  # title + summary + description
+EYOS_MT_MAX_BYTES = 1024 * 1024
+EYOS_MT_RATE = (30, 3600)  # new machine translations asked per visitor (IP) and hour
 
 
 # Multi-factor authentication (allauth): an authenticator app (TOTP) and recovery codes. With
@@ -369,3 +467,15 @@ EYOS_RETENTION_DAYS = int(os.environ.get("EYOS_RETENTION_DAYS", "90"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "EYOS"
 EYOS_REQUIRE_MFA = env_bool("EYOS_REQUIRE_MFA")
+
+
+# The public read API (/api/v1/): requests per window (seconds) per client address, counted in the
+# shared cache; any origin may read it from a browser, without credentials, and only read.
+EYOS_API_RATE = (int(os.environ.get("EYOS_API_RATE", "600")), 60)
+CORS_URLS_REGEX = r"^/api/v1/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("Link", "Retry-After")
+# Who publishes the open dataset (its DCAT-AP catalogue record names them).
+EYOS_OPEN_DATA_PUBLISHER = os.environ.get("EYOS_OPEN_DATA_PUBLISHER", "European Year of Skills (EYOS)")

@@ -65,6 +65,42 @@ def language_links(context):
     return links
 
 
+def _page(context):
+    page = context.get("page")
+    return page if isinstance(page, Page) and page.pk else None
+
+
+def content_language_of(page):
+    """The language a page's text is in: its locale's, except for an alias (wagtail-localize makes
+    them for pages not yet translated when it syncs a tree), whose text is its source's."""
+    source = page.alias_of if page.alias_of_id else page
+    return source.locale.language_code
+
+
+@register.simple_tag(takes_context=True)
+def content_language(context):
+    """The language of the CMS page's text ("" on other views). Wagtail serves a page that has no
+    translation in the active language from the default tree under that language's prefix."""
+    page = _page(context)
+    return content_language_of(page) if page else ""
+
+
+@register.simple_tag(takes_context=True)
+def page_translations(context):
+    """The languages the CMS page really exists in (live, not an alias of another language's
+    text), with their URLs, in the order of LANGUAGES: the "not yet translated" notice links them."""
+    page = _page(context)
+    if page is None:
+        return []
+    request = context.get("request")
+    pages = {p.locale.language_code: p for p in page.get_translations(inclusive=True).live()
+             .filter(alias_of__isnull=True).select_related("locale")}
+    return [
+        LanguageLink(code, LANG_INFO[code]["name_local"], pages[code].get_url(request), False, True)
+        for code, _name in settings.LANGUAGES if code in pages
+    ]
+
+
 @register.simple_tag(takes_context=True)
 def absolute(context, url):
     request = context.get("request")
@@ -137,3 +173,21 @@ def sign_in_url(context):
             or (match.url_name or "").startswith("account_")):
         return url
     return f"{url}?next={quote(request.get_full_path(), safe='/')}"
+
+
+# Open Graph wants a locale (language_TERRITORY), not a language code: the usual territory of each
+# of the Year's languages; any other language keeps its code.
+OG_LOCALES = {
+    "bg": "bg_BG", "cs": "cs_CZ", "da": "da_DK", "de": "de_DE", "el": "el_GR", "en": "en_GB", "es": "es_ES",
+    "et": "et_EE", "fi": "fi_FI", "fr": "fr_FR", "ga": "ga_IE", "hr": "hr_HR", "hu": "hu_HU", "it": "it_IT",
+    "lt": "lt_LT", "lv": "lv_LV", "mt": "mt_MT", "nl": "nl_NL", "pl": "pl_PL", "pt": "pt_PT", "ro": "ro_RO",
+    "sk": "sk_SK", "sl": "sl_SI", "sv": "sv_SE", "is": "is_IS", "no": "nb_NO", "nb": "nb_NO", "tr": "tr_TR",
+    "sq": "sq_AL", "sr": "sr_RS", "mk": "mk_MK", "uk": "uk_UA", "bs": "bs_BA", "ka": "ka_GE", "ro-md": "ro_MD",
+}
+
+
+@register.filter
+def og_locale(language_code):
+    """'fr' → 'fr_FR' for og:locale."""
+    code = (language_code or "").lower()
+    return OG_LOCALES.get(code, code.replace("-", "_"))

@@ -62,3 +62,12 @@ def sign_in(page, email, password="eyos-demo-2023", language="en"):
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.click("form button[type=submit]")
+
+
+def prefer(email, language):
+    """The admin speaks each person's preferred language: these tests read it in `language`."""
+    from django.contrib.auth import get_user_model
+
+    person = get_user_model().objects.get(email=email)
+    person.preferred_language = language
+    person.save()

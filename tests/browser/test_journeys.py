@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from events.models import Event, Registration
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import prefer, sign_in
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,6 +158,7 @@ def the_visitors_own_time_is_shown_next_to_the_events(page):
 
 
 def test_coordinator_dashboard_and_screenshot(page):
+    prefer("coordinator-fr@example.org", "en")  # in English here; the demo account prefers French
     sign_in(page, "coordinator-fr@example.org")
     page.goto("/admin/coordinators/dashboard/FR/")
     page.get_by_role("heading", name="Key figures").wait_for(state="visible")
@@ -284,6 +285,7 @@ def test_organiser_and_coordinator_journeys(page, settings, live_server):
     secret = generate_totp_secret()
     TOTP.activate(coordinator, secret)
     settings.EYOS_REQUIRE_MFA = True
+    prefer("coordinator-fr@example.org", "en")
     sign_in(page, "coordinator-fr@example.org")
     page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
     with page.expect_navigation():

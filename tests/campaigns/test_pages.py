@@ -140,6 +140,8 @@ def test_links_to_untranslated_pages_keep_the_visitors_language(client, db):
     import re
 
     home = client.get("/mt/").content.decode()
+    # Except the "not yet translated" notice's links, which go to the languages the page exists in.
+    home = re.sub(r'<div class="translation-notice" role="note">.*?</div>', "", home, count=1, flags=re.S)
     links = re.findall(r'href="(/[a-z]{2}/[^"]*)"', home.split("<main", 1)[1])
     assert links and all(link.startswith("/mt/") for link in links), links
     campaign = client.get("/mt/campaigns/pact-for-skills/").content.decode()

@@ -1,6 +1,7 @@
 """The coordinators' back office under /admin/coordinators/: queue, review with decisions,
 duplicates and history, direct publishing, homepage panel, menu, escalation, query budgets."""
 
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -115,7 +116,9 @@ def test_deciding_twice_gives_a_clear_message(client, fr):
 
 
 def test_possible_duplicates(client, fr):
-    start = timezone.now().replace(microsecond=0) + timedelta(days=20)
+    # 10:00 in Paris, so the event three hours later is on the same local day at any time of day.
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    start = (timezone.now().astimezone(paris) + timedelta(days=20)).replace(hour=10, minute=0, second=0, microsecond=0)
     event = submitted(fr["org"], 1, title="Atelier numérique à Lyon", start=start, end=start + timedelta(hours=2),
                       online_url="https://www.Meet.example.org/room/?utm_source=mail", format="hybrid")
     same_org_day = factories.event(fr["org"], title="Something else", start=start + timedelta(hours=3),

@@ -237,3 +237,37 @@ def test_topics_by_slug_and_the_admin_menu_link(client, organiser):
     coordinator = factories.coordinator("FR")
     client.force_login(coordinator)
     assert b"/organise/import/" in client.get("/admin/").content
+
+
+def test_coordinators_get_one_summary_per_import_not_one_email_per_event(client, organiser, mailoutbox,
+                                                                       django_capture_on_commit_callbacks):
+    english = factories.coordinator("FR")
+    french = factories.coordinator("FR", language="fr")
+    factories.coordinator("DE")  # another country's coordinator hears nothing
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm(client, upload(client, organiser.org, csv_bytes([row(n) for n in range(25)])))
+    assert response.context["created"] == 25
+    from coordinators import permissions
+
+    # Exactly one email per coordinator of France (the demo's too), none per event.
+    everyone = sorted(permissions.coordinators_of("FR").values_list("email", flat=True))
+    assert {english.email, french.email} <= set(everyone)
+    assert sorted(m.to[0] for m in mailoutbox) == everyone
+    mail = next(m for m in mailoutbox if m.to == [english.email])
+    assert mail.subject == "Ateliers Lyon: 25 new events to review"
+    first = Event.objects.filter(organisation=organiser.org).order_by("start", "pk").first()
+    assert f"/admin/coordinators/events/{first.uid}/" in mail.body
+    assert mail.body.count("Atelier numérique") == 20 and "… and 5 more." in mail.body
+    assert "&amp;" not in mail.body and "&#x27;" not in mail.body
+    in_french = next(m for m in mailoutbox if m.to == [french.email])
+    assert "25" in in_french.subject and "to review" not in in_french.subject
+
+
+def test_a_one_event_import_sends_the_usual_email(client, organiser, mailoutbox, django_capture_on_commit_callbacks):
+    coordinator = factories.coordinator("FR")
+    client.force_login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+            confirm(client, upload(client, organiser.org, csv_bytes([row(1, title="Skills & Jobs: Women's day")])))
+    assert [m.subject for m in mailoutbox if m.to == [coordinator.email]] == [
+        "New event to review: Skills & Jobs: Women's day"]

@@ -196,7 +196,7 @@ def test_mail_and_reminders_never_go_to_an_anonymised_registration(django_captur
     services._anonymise(Registration.objects.filter(pk=registration.pk))
     assert not services.registrations_due_for_reminder().filter(pk=registration.pk).exists()
     mail.outbox.clear()
-    send_registration_email.call(registration_id=registration.pk, kind="reminder")
+    send_registration_email.enqueue(registration_id=registration.pk, kind="reminder")
     assert mail.outbox == []
 
 
