@@ -9,13 +9,17 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
-        from .cache import bump_data_version, touch_labels
+        from .cache import bump_data_version, bump_events_version, touch_labels
         from .models import Event, Organisation, Registration, Topic
 
         for model in (Event, Registration, Organisation, Topic):
             post_save.connect(bump_data_version, sender=model, dispatch_uid=f"eyos-version-{model.__name__}")
             post_delete.connect(bump_data_version, sender=model, dispatch_uid=f"eyos-version-del-{model.__name__}")
         m2m_changed.connect(bump_data_version, sender=Event.topics.through, dispatch_uid="eyos-version-topics")
+        for model in (Event, Organisation, Topic):  # not Registration: see cache.EVENTS_KEY
+            post_save.connect(bump_events_version, sender=model, dispatch_uid=f"eyos-events-{model.__name__}")
+            post_delete.connect(bump_events_version, sender=model, dispatch_uid=f"eyos-events-del-{model.__name__}")
+        m2m_changed.connect(bump_events_version, sender=Event.topics.through, dispatch_uid="eyos-events-topics")
         for model in (Topic, Organisation):  # names shown in feeds (see cache.labels_changed_at)
             post_save.connect(touch_labels, sender=model, dispatch_uid=f"eyos-labels-{model.__name__}")
             post_delete.connect(touch_labels, sender=model, dispatch_uid=f"eyos-labels-del-{model.__name__}")

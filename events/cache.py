@@ -39,6 +39,27 @@ def bump_data_version(**_kwargs):
     bump(KEY)
 
 
+# A second series for what depends on events alone (their fields, topics, organisations), not on
+# registrations: the list's facet counts, search matches, topic names, map clusters, feed
+# validators. A registration bumps only the data version, so the first visitor after one pays
+# for the page, not for counting 100,000 events again.
+EVENTS_KEY = "eyos:events-version"
+
+
+def events_version():
+    return version(EVENTS_KEY)
+
+
+def bump_events_version(**_kwargs):
+    bump(EVENTS_KEY)
+
+
+def events_changed():
+    """Both series, as a write to an event does: for writes that send no signal (bulk_create)."""
+    bump_data_version()
+    bump_events_version()
+
+
 def after_cache_outage():
     """Called by the cache backend (eyos/cache.py) when Redis answers again after this process
     dropped a write while it was unreachable: the dropped write may have been a bump, so start a
@@ -46,17 +67,21 @@ def after_cache_outage():
     from .pagecache import bump_pages_version
 
     bump_data_version()
+    bump_events_version()
     bump_pages_version()  # a CMS edit dropped meanwhile must not leave cached pages current
     cache.set(LABELS_KEY, time.time(), timeout=None)
 
 
-def cached(parts, compute, timeout=3600):
-    """`compute()`'s result, kept in the shared cache until the next write to events (the data
-    version is part of the key). `parts` name what it is: selector name, filters, language …"""
+def cached(parts, compute, timeout=3600, *, events_only=False):
+    """`compute()`'s result, kept in the shared cache until the next write to events or
+    registrations (the data version is part of the key), or with `events_only` until the next
+    write to events, topics or organisations (for results no registration can change). `parts`
+    name what it is: selector name, filters, language …"""
     import hashlib
 
     raw = "|".join(str(part) for part in parts)
-    key = f"eyos:cached:{data_version()}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+    series = f"e{events_version()}" if events_only else data_version()
+    key = f"eyos:cached:{series}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -48,7 +48,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
 from .cache import KEY as DATA_KEY
-from .cache import LABELS_KEY, bump, bump_data_version, data_version, version
+from .cache import LABELS_KEY, bump, bump_data_version, bump_events_version, data_version, version
 from .quickread import forget, read_many
 
 PAGES_KEY = "eyos:pages-version"
@@ -107,13 +107,21 @@ def _bump_data_version_again():
     bump_data_version()
 
 
+def _bump_both_again():
+    _bump_data_version_again()
+    bump_events_version()
+
+
 def _after_write(sender, using=None, **_kwargs):
     meta = getattr(sender, "_meta", None)
     if meta is None:
         return
     if meta.label in _DATA_MODELS:
         forget()  # this process bumped the version (events/apps.py): its next read goes to Redis
-        transaction.on_commit(_bump_data_version_again, using=using)
+        # Again on commit: a result computed between the bump and the commit (old rows, new
+        # version, on another server) is then left behind.
+        again = _bump_data_version_again if meta.label == "events.Registration" else _bump_both_again
+        transaction.on_commit(again, using=using)
     elif meta.app_label in _PAGE_APPS and meta.label not in _NOT_CONTENT:
         bump_pages_version()
         transaction.on_commit(bump_pages_version, using=using)

@@ -46,7 +46,7 @@ def topic_choices():
     until topics change."""
     from .cache import cached
 
-    return cached(("topic_choices", translation.get_language()), _topic_choices)
+    return cached(("topic_choices", translation.get_language()), _topic_choices, events_only=True)
 
 
 def _topic_choices():
@@ -71,7 +71,7 @@ def topic_names_by_key():
     cached."""
     from .cache import cached
 
-    return cached(("topic_names", translation.get_language()), _topic_names_by_key)
+    return cached(("topic_names", translation.get_language()), _topic_names_by_key, events_only=True)
 
 
 def _topic_names_by_key():
@@ -162,7 +162,7 @@ def _search_matches(filters):
     if not filters.q:
         return None
     return cached(("search", filters.q), lambda: _searched_ids(
-        filters.q, Event.objects.filter(status=Event.Status.PUBLISHED)))
+        filters.q, Event.objects.filter(status=Event.Status.PUBLISHED)), events_only=True)
 
 
 @dataclass
@@ -198,7 +198,7 @@ def event_search(filters, *, now=None, sort=""):
             "total": base().count(),
         }
 
-    facets = cached(("facets", filters, hour), count_facets)
+    facets = cached(("facets", filters, hour), count_facets, events_only=True)
     order = ("-start", "-pk") if filters.past else ("start", "pk")
     events = base().select_related("organisation").only(*LIST_FIELDS)
     if filters.near:  # nearest first (unless another order is asked), each with its distance
@@ -246,7 +246,7 @@ def feed_validator(filters, *, now=None):
         result = feed_queryset(filters, now=now).aggregate(last=Max("updated_at"), count=Count("pk"))
         return result["last"], result["count"]
 
-    return cached(("feed_validator", filters, now.date()), compute)
+    return cached(("feed_validator", filters, now.date()), compute, events_only=True)
 
 
 def feed_events(filters, *, now=None):
@@ -540,7 +540,7 @@ def map_geojson(filters, box, zoom, *, now=None):
                 return body
             cells = _coarser(cells)
 
-    return cached(("map", filters, grid, language, now.strftime("%Y%m%d%H")), compute)
+    return cached(("map", filters, grid, language, now.strftime("%Y%m%d%H")), compute, events_only=True)
 
 
 def place_point(name):

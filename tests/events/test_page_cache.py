@@ -213,6 +213,52 @@ def test_a_write_bumps_the_data_version_again_when_it_commits(event, django_capt
     assert data_version() not in (before, during)
 
 
+def test_a_registration_keeps_the_facet_counts_an_event_change_renews_them(
+        client, event, django_assert_num_queries, django_capture_on_commit_callbacks):
+    """Facet counts (4 queries and the total) depend on events alone: a registration re-renders the
+    list with its new place count but reuses them; a change to an event counts again."""
+    other = factories.published_event(event.organisation, capacity=5, title="Atelier robotique", days=12)
+    url = "/en/events/?country=FR"
+    first = client.get(url).content.decode()
+    assert "5 places left" in first
+    person = factories.user()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_create(event=event, name="Ana", email=person.email, consent=True, language="en",
+                                     user=person)
+    # The page's rows, their topics, places taken and organisers' translations; not the topic
+    # choices, nor the country, topic, format and language counts, nor the total.
+    with django_assert_num_queries(4):
+        after_registration = client.get(url).content.decode()
+    assert "4 places left" in after_registration and "5 places left" in after_registration
+    with django_capture_on_commit_callbacks(execute=True):
+        other.title = "Atelier robotique et IA"
+        other.save()
+    with django_assert_num_queries(10):  # the same 4, the topic choices and the 5 counts again
+        after_change = client.get(url).content.decode()
+    assert "Atelier robotique et IA" in after_change
+
+
+def test_an_event_write_bumps_both_series_a_registration_only_the_data_version(
+        event, django_capture_on_commit_callbacks):
+    from events.cache import data_version, events_version
+
+    data, events = data_version(), events_version()
+    person = factories.user()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_create(event=event, name="Ana", email=person.email, consent=True, language="en",
+                                     user=person)
+    assert data_version() != data and events_version() == events
+    data = data_version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        event.title = "Renamed"
+        event.save()
+        during = events_version()
+    assert during != events and data_version() != data
+    for callback in callbacks:
+        callback()
+    assert events_version() not in (events, during)  # again on commit, as the data version
+
+
 # --- nothing personal is shared --------------------------------------------------------------
 
 def test_a_signed_in_visitor_never_gets_the_anonymous_page_nor_shares_their_own(event):
