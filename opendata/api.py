@@ -24,6 +24,7 @@ from events import selectors as event_selectors
 from events.cache import cached
 from events.filters import EventFilterForm
 from events.forms import participating_countries
+from contenttranslation.selectors import with_translations
 from events.models import Event
 
 from . import records, selectors
@@ -42,6 +43,11 @@ class EventQueryForm(EventFilterForm):
     cursor = forms.CharField(required=False, max_length=200, help_text="`next_cursor` of the previous page.")
     limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT,
                                help_text=f"Events per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}).")
+    lang = forms.ChoiceField(
+        required=False, choices=[("", "")] + list(settings.LANGUAGES),
+        help_text="Language code (en, fr, de, …): title, summary and description in that language where the "
+        "organiser translated the event (`content_language` says which language each event's text is in). "
+        "Machine translations are never given.")
     updated_since = forms.DateTimeField(
         required=False, help_text="ISO 8601 date and time, with an offset (UTC without one). Every public event "
         "changed since then, past and coming, cancelled ones included, oldest change first.")
@@ -51,6 +57,10 @@ class EventQueryForm(EventFilterForm):
         if value and not (datetime(2000, 1, 1).date() <= value.date() <= datetime(2100, 12, 31).date()):
             raise forms.ValidationError("Choose a moment between 2000 and 2100.")
         return value
+
+
+class LanguageForm(forms.Form):
+    lang = EventQueryForm.base_fields["lang"]
 
 
 def _errors(form):
@@ -128,6 +138,7 @@ class EventOut(Schema):
     summary: str
     description: str
     language: str
+    content_language: str
     format: Literal["onsite", "online", "hybrid"]
     status: Literal["published", "cancelled"]
     start: datetime
@@ -289,6 +300,7 @@ def events_list(request):
         if not form.is_valid():
             return _bad_request(form)
     filters = form.filters()
+    language = form.cleaned_data.get("lang") or ""
     limit = form.cleaned_data.get("limit") or DEFAULT_LIMIT
     cursor = form.cleaned_data.get("cursor") or None
     since = form.cleaned_data.get("updated_since")
@@ -305,17 +317,19 @@ def events_list(request):
         next_url = None
         if page.next_cursor:
             params = filters.as_params() + [("limit", limit), ("cursor", page.next_cursor)]
+            if language:
+                params.append(("lang", language))
             if since:
                 params.append(("updated_since", since.isoformat()))
             next_url = f"{settings.SITE_URL}/api/v1/events?{urlencode(params)}"
         body = json.dumps(_licensed({
-            "results": [records.event_record(event) for event in page.events],
+            "results": [records.event_record(event) for event in with_translations(page.events, language)],
             "next_cursor": page.next_cursor, "next": next_url,
         }), ensure_ascii=False).encode()
         return body, next_url
 
     # The minute is part of the key: "coming events" move with the clock.
-    body, next_url = cached(("api:events", filters, limit, cursor, since, _minute()), compute,
+    body, next_url = cached(("api:events", filters, limit, cursor, since, language, _minute()), compute,
                             timeout=CACHE_SECONDS)
     response = _json(body)
     if next_url:
@@ -327,17 +341,23 @@ def _minute():
     return timezone.now().strftime("%Y%m%d%H%M")
 
 
-@read("/events/{uuid:uid}", response={200: EventDetail, 404: Error, 429: Error},
-                   summary="One published event", operation_id="events_detail")
+@read("/events/{uuid:uid}", response={200: EventDetail, 400: Error, 404: Error, 429: Error},
+      openapi_extra={"parameters": [_openapi_parameter("lang", EventQueryForm.base_fields["lang"])]},
+      summary="One published event", operation_id="events_detail")
 def events_detail(request, uid):
+    form = LanguageForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(form)
+    language = form.cleaned_data.get("lang") or ""
+
     def compute():
         try:
-            return json.dumps(_licensed({"event": records.event_record(selectors.public_event(uid))}),
-                              ensure_ascii=False).encode()
+            event = with_translations([selectors.public_event(uid)], language)[0]
         except Event.DoesNotExist:
             return b""
+        return json.dumps(_licensed({"event": records.event_record(event)}), ensure_ascii=False).encode()
 
-    body = cached(("api:event", uid), compute, timeout=3600)
+    body = cached(("api:event", uid, language), compute, timeout=3600)
     if not body:
         return _json({"detail": "No published event has this uid."}, status=404)
     return _json(body)

@@ -53,6 +53,9 @@ def event_record(event):
         "summary": event.summary,
         "description": event.description,
         "language": event.language,
+        # The language title, summary and description are in: the event's own, or the API's
+        # `lang` where the organiser translated the event (contenttranslation.with_translations).
+        "content_language": getattr(event, "content_language", event.language),
         "format": event.format,
         "status": event.status,
         "start": _local(event.start, event),

@@ -310,3 +310,54 @@ def test_errors_are_in_english_whatever_the_browser_asks(client):
     data = get_json(client, "/api/v1/events?country=XX&from=2026-02-30", status=400, HTTP_ACCEPT_LANGUAGE="de")
     assert "Enter a valid date." in data["errors"]["from"]
     assert "XX" in data["errors"]["country"][0]
+
+
+def test_lang_gives_the_organisers_translations_and_says_which_language(client, django_assert_num_queries):
+    from contenttranslation import services as translation_services
+
+    member = factories.user()
+    org = factories.organisation("DE", members=[member])
+    translated = factories.published_event(org, title="Konferenz über Fähigkeiten", summary="Ein Tag.", language="de")
+    untouched = factories.published_event(org, title="Werkstatt", summary="Zwei Tage.", language="de")
+    translation_services.event_translation_save(
+        user=member, event=translated, language="fr", title="Conférence sur les compétences", summary="Un jour.",
+        description="")
+    events = {event["uid"]: event for event in get_json(client, "/api/v1/events?country=DE&lang=fr")["results"]}
+    assert events[str(translated.uid)]["title"] == "Conférence sur les compétences"
+    assert events[str(translated.uid)]["summary"] == "Un jour."
+    assert (events[str(translated.uid)]["language"], events[str(translated.uid)]["content_language"]) == ("de", "fr")
+    assert events[str(untouched.uid)]["title"] == "Werkstatt"
+    assert events[str(untouched.uid)]["content_language"] == "de"
+    # Without lang, or in a language nobody translated it into: the organiser's own text.
+    for query in ("country=DE", "country=DE&lang=it"):
+        plain = {event["uid"]: event for event in get_json(client, f"/api/v1/events?{query}")["results"]}
+        assert plain[str(translated.uid)]["title"] == "Konferenz über Fähigkeiten"
+        assert plain[str(translated.uid)]["content_language"] == "de"
+    detail = get_json(client, f"/api/v1/events/{translated.uid}?lang=fr")
+    api_module.EventDetail.model_validate(detail)
+    assert detail["event"] == events[str(translated.uid)]
+    assert get_json(client, f"/api/v1/events/{translated.uid}")["event"]["title"] == "Konferenz über Fähigkeiten"
+    # The next page's link keeps the language.
+    page = get_json(client, "/api/v1/events?country=DE&lang=fr&limit=1")
+    assert "lang=fr" in page["next"]
+    # One query more for the translations of the whole page, not one per event.
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_num_queries(4):
+        get_json(client, "/api/v1/events?lang=fr&limit=150")
+
+
+@pytest.mark.parametrize("url", ["/api/v1/events?lang=xx", "/api/v1/events/00000000-0000-4000-8000-000000000000?lang=xx"])
+def test_an_unknown_lang_is_a_400_with_the_reason(client, url):
+    data = get_json(client, url, status=400)
+    assert "lang" in data["errors"]
+
+
+def test_lang_is_documented_on_the_list_and_the_event(client):
+    spec = get_json(client, "/api/v1/openapi.json")
+    for path in ("/api/v1/events", "/api/v1/events/{uid}"):
+        parameters = {p["name"]: p for p in spec["paths"][path]["get"]["parameters"]}
+        assert "fr" in parameters["lang"]["schema"]["enum"], path
+    detail = {p["name"] for p in spec["paths"]["/api/v1/events/{uid}"]["get"]["parameters"]}
+    assert "uid" in detail
