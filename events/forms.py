@@ -158,6 +158,28 @@ class EventForm(forms.ModelForm):
 
     LOCAL_TIME_FIELDS = ("start", "end", "registration_opens", "registration_closes")
 
+    required_css_class = "required"  # the label's mark (static/css/site.css); inputs carry `required`
+    # The form in sections, in this order. Fields in none of them (the organisation, a honeypot)
+    # come first, before the sections.
+    FIELDSETS = (
+        (_("What"), ("title", "summary", "description", "language", "topics", "target_audience")),
+        (_("When"), ("start", "end", "timezone")),
+        (_("Where"), ("format", "online_url", "venue", "address", "city", "postcode", "latitude", "longitude")),
+        (_("Registration"), ("registration_mode", "capacity", "external_registration_url", "registration_opens",
+                             "registration_closes")),
+        (_("Accessibility"), ("step_free_access", "sign_language", "captions", "accessibility_notes")),
+    )
+    # Fields that apply only for some values of another field: hidden by static/js/event-form.js
+    # for the others (never while they show an error), always shown without JavaScript.
+    APPLIES_WHEN = {
+        "online_url": ("format", ("online", "hybrid")),
+        **{name: ("format", ("onsite", "hybrid"))
+           for name in ("venue", "address", "city", "postcode", "latitude", "longitude")},
+        **{name: ("registration_mode", ("platform",))
+           for name in ("capacity", "registration_opens", "registration_closes")},
+        "external_registration_url": ("registration_mode", ("external",)),
+    }
+
     start = LocalDateTimeField(label=_("start"))
     end = LocalDateTimeField(label=_("end"))
     registration_opens = LocalDateTimeField(label=_("registration opens"), required=False)
@@ -223,6 +245,21 @@ class EventForm(forms.ModelForm):
         for field in self.fields.values():
             if field.label:
                 field.label = capfirst(field.label)
+
+    def ungrouped_fields(self):
+        grouped = {name for _legend, names in self.FIELDSETS for name in names}
+        return [field for field in self.visible_fields() if field.name not in grouped]
+
+    def fieldsets(self):
+        """(legend, [(bound field, "field=value,value" or "")]) for the sections with fields."""
+        for legend, names in self.FIELDSETS:
+            fields = []
+            for name in names:
+                if name in self.fields:
+                    control, values = self.APPLIES_WHEN.get(name, ("", ()))
+                    fields.append((self[name], f"{control}={','.join(values)}" if control in self.fields else ""))
+            if fields:
+                yield legend, fields
 
     @property
     def pin_map(self):
