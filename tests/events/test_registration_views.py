@@ -2,6 +2,7 @@
 signed links, bad input, the honeypot and rate limits."""
 
 import re
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -242,3 +243,25 @@ def test_tampered_replayed_and_expired_links_each_change_nothing(client, event, 
     response = client.post(f"/en/registrations/cancel/{fresh_cancel}/")
     assert response.status_code == 400 and snapshot() == before, "expired"
     assert Registration.objects.get(pk=again.pk).status == R.CONFIRMED
+
+
+def test_confirmation_cancel_and_my_registrations_pages_give_the_time_with_its_zone(
+        client, db, users, django_capture_on_commit_callbacks):
+    """Times are the event's own clock, so each says which zone it is (issue 19): Lisbon's event
+    shows WET or WEST, whatever the visitor's zone."""
+    event = factories.published_event(factories.organisation("PT"), capacity=5, title="Oficina",
+                                      timezone="Europe/Lisbon")
+    zone = event.start.astimezone(zoneinfo.ZoneInfo("Europe/Lisbon")).tzname()
+    assert zone in ("WET", "WEST")
+    with django_capture_on_commit_callbacks(execute=True):
+        register(client, event, "Ana", "ana@example.org")
+    response = client.get(link(mail.outbox[-1], "confirm"), follow=True)
+    assert f'<abbr class="event-zone" title="Europe/Lisbon">{zone}</abbr>' in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.redirect_chain[-1][0])  # the page's button
+    assert Registration.objects.get(email="ana@example.org").status == R.CONFIRMED
+    cancel = client.get(link(mail.outbox[-1], "cancel"), follow=True).content.decode()
+    assert f'<abbr class="event-zone" title="Europe/Lisbon">{zone}</abbr>' in cancel
+    client.force_login(users["citizen"])
+    client.post(f"/en/events/{event.uid}/register/", {"consent": "True"})
+    assert f'title="Europe/Lisbon">{zone}</abbr>' in client.get("/en/registrations/").content.decode()
