@@ -273,6 +273,11 @@ def seed_events(target, rng):
         Registration.objects.bulk_create(registrations, batch_size=5_000)
         index_events(events, connection)
         made += len(events)
+    if connection.vendor == "postgresql":
+        # What autovacuum does after a bulk load: without fresh statistics PostgreSQL plans the
+        # list's queries for the table it had before (a plan 10-30x slower at 100,000 events).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     print(f"  seeded {made:,} events (now {have + made:,}) in {time.perf_counter() - started:.0f} s")
     return made
 
@@ -337,6 +342,19 @@ def start_server(workdir):
     process.kill()
     tail = (workdir / "gunicorn.log").read_text(errors="replace")[-3000:]
     raise SystemExit(f"gunicorn did not start:\n{tail}")
+
+
+def workers_rss_mb(master_pid):
+    """Resident memory (MB) of each gunicorn worker (the master's children), from /proc."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:  # gone meanwhile
+            continue
+        if fields.get("PPid", "").strip() == str(master_pid) and "VmRSS" in fields:
+            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sorted(sizes)
 
 
 def stop_server(process):
@@ -490,7 +508,7 @@ def count_queries(rows, repeat=3):
     return result
 
 
-def measure(base, rows, args, session_cookie):
+def measure(base, rows, args, session_cookie, master_pid=None):
     """Rounds of [/healthz, row, /healthz, row, …, /healthz]; each row's ratio is its rate over the
     mean of the /healthz runs just before and after it; the median ratio over the rounds."""
     runner = run_wrk if shutil.which("wrk") else run_python_client
@@ -512,6 +530,8 @@ def measure(base, rows, args, session_cookie):
                     raise SystemExit(f"{name}: {path} has no registration form with its own CSRF token")
         targets[name] = (base + path, headers)
     sizes = {name: len(fetch(url, headers)[2]) for name, (url, headers) in targets.items()}
+    rss_start = workers_rss_mb(master_pid) if master_pid else []
+    load_began = time.monotonic()
     runs = {name: [] for name in rows}
     health_runs, ratios = [], {name: [] for name in rows}
     for _round in range(args.rounds):
@@ -537,6 +557,10 @@ def measure(base, rows, args, session_cookie):
                        "errors": sum(r["errors"] for r in name_runs),
                        "ratio": statistics.median(ratios[name]), "ratios": [round(x, 3) for x in ratios[name]],
                        "bytes": sizes[name]}
+    table["/healthz"]["workers_rss_mb"] = {
+        "after_warm_up": [round(x, 1) for x in rss_start],
+        "after_load": [round(x, 1) for x in (workers_rss_mb(master_pid) if master_pid else [])],
+        "seconds_of_load": round(time.monotonic() - load_began)}
     return table, runner.__name__
 
 
@@ -557,7 +581,7 @@ def run_size(size, rng, coordinator, args, workdir):
     session_cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     process, base = start_server(workdir)
     try:
-        table, client_name = measure(base, rows, args, session_cookie)
+        table, client_name = measure(base, rows, args, session_cookie, master_pid=process.pid)
     finally:
         stop_server(process)
     print(f"{'page':<24}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'x healthz':>10}{'errors':>7}"
@@ -569,6 +593,9 @@ def run_size(size, rng, coordinator, args, workdir):
               f"{row['errors']:>7}{q.get('queries_after_write', 0):>9}{q.get('queries_repeat', 0):>7}"
               f"{q.get('ms_after_write', 0):>16.1f}{q.get('ms_after_registration', 0):>11.1f}"
               f"{row.get('bytes', 0):>9}")
+    memory = table["/healthz"]["workers_rss_mb"]
+    print(f"workers' memory (RSS, MB each): {memory['after_warm_up']} after warm-up, {memory['after_load']} after "
+          f"{memory['seconds_of_load']} s of mixed load")
     return {"rows": table, "client": client_name}
 
 

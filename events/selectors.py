@@ -2,6 +2,7 @@
 the same number of queries whatever the number of events."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
@@ -66,6 +67,16 @@ def _topic_choices():
     )
 
 
+def topic_ids():
+    """slug → id of the topics in the default language (the ones events link to). One query,
+    then cached until topics change."""
+    from .cache import cached
+
+    return cached(("topic_ids",), lambda: dict(
+        Topic.objects.filter(locale__language_code=settings.LANGUAGE_CODE).values_list("slug", "id")),
+        events_only=True)
+
+
 def topic_names_by_key():
     """translation_key → topic name in the active language (for iCal CATEGORIES). One query, then
     cached."""
@@ -110,8 +121,10 @@ def _searched_ids(q, events):
     # Across languages: topic and country names in all 24, organisers' translations (one query).
     from contenttranslation.search import cross_language_condition
 
+    # Asked even when the text search filled the list, so a page costs the same queries whatever
+    # the number of events.
     condition = cross_language_condition(q)
-    if condition is not None and len(ids) < SEARCH_LIMIT:
+    if condition is not None:
         found = set(ids)
         ids += [pk for pk in events.filter(condition).order_by("start", "pk").values_list("pk", flat=True)[:SEARCH_LIMIT]
                 if pk not in found][: SEARCH_LIMIT - len(found)]
@@ -130,9 +143,13 @@ def filtered_events(filters, *, exclude=(), now=None, include_cancelled=False):
         events = events.filter(country__in=filters.countries)
     if filters.topics and "topic" not in exclude:
         # A semi-join (EXISTS/IN), not a join: no duplicate rows, so no DISTINCT over every column
-        # (which made the list's count and page queries take seconds at 100,000 events).
+        # (which made the list's count and page queries take seconds at 100,000 events). On the
+        # topics' ids, not their slug and locale: PostgreSQL then knows how many events a topic
+        # has and walks the events in date order for a page (a join misled its estimate by 80×,
+        # and it counted every matching event before taking the first 20).
+        ids = topic_ids()
         events = events.filter(pk__in=Event.topics.through.objects.filter(
-            topic__slug__in=filters.topics, topic__locale__language_code=settings.LANGUAGE_CODE).values("event_id"))
+            topic_id__in=[ids[slug] for slug in filters.topics if slug in ids]).values("event_id"))
     if filters.format and "format" not in exclude:
         events = events.filter(format=filters.format)
     if filters.language and "language" not in exclude:
@@ -173,8 +190,9 @@ class EventSearch:
 
 def event_search(filters, *, now=None, sort=""):
     """The event list: the queryset and, for each filter, how many events each option gives with
-    the other filters applied. 1 search query when there is text, then 4 facet queries; the page
-    itself is 2 more (count, rows) plus 1 for topics. `sort`: "" (nearest first with `near`, else
+    the other filters applied. 1 search query when there is text, then 2 facet queries (country,
+    format and language in one, topics) and the topics' ids, all cached until events change; the
+    page itself is its rows plus 1 for topics. `sort`: "" (nearest first with `near`, else
     soonest), "soonest", "newest" (latest added first) or "nearest"."""
     from .cache import cached
 
@@ -189,14 +207,8 @@ def event_search(filters, *, now=None, sort=""):
         return events
 
     def count_facets():
-        return {
-            "country": _counts(base(exclude=("country",)), "country"),
-            "topic": _counts(base(exclude=("topic",)).filter(topics__locale__language_code=settings.LANGUAGE_CODE),
-                             "topics__slug"),
-            "format": _counts(base(exclude=("format",)), "format"),
-            "language": _counts(base(exclude=("language",)), "language"),
-            "total": base().count(),
-        }
+        return {**_single_valued_counts(base(exclude=SINGLE_VALUED), filters),
+                "topic": _topic_counts(base(exclude=("topic",)))}
 
     facets = cached(("facets", filters, hour), count_facets, events_only=True)
     order = ("-start", "-pk") if filters.past else ("start", "pk")
@@ -283,10 +295,35 @@ def personal_feed_registrations(token):
     )
 
 
-def _counts(events, field):
-    # One row per event (per event and topic for the topics' counts): filters are semi-joins.
-    rows = events.order_by().values(field).annotate(n=Count("pk"))
-    return {row[field]: row["n"] for row in rows}
+# Filters on a column with one value per event: one grouped count gives all their facets.
+SINGLE_VALUED = ("country", "format", "language")
+
+
+def _single_valued_counts(events, filters):
+    """The country, format and language facets and the total, from one query: `events` match every
+    other filter; each (country, format, language) cell's count goes to a facet's option when the
+    cell passes the other two of these filters (as counting with that facet's filter left out
+    would), and to the total when it passes all three."""
+    chosen = {"country": set(filters.countries), "format": {filters.format} - {""},
+              "language": {filters.language} - {""}}
+    facets = {name: Counter() for name in SINGLE_VALUED}
+    total = 0
+    for cell in events.order_by().values(*SINGLE_VALUED).annotate(n=Count("pk")):
+        passes = {name: not chosen[name] or cell[name] in chosen[name] for name in SINGLE_VALUED}
+        for name in SINGLE_VALUED:
+            if all(passes[other] for other in SINGLE_VALUED if other != name):
+                facets[name][cell[name]] += cell["n"]
+        total += cell["n"] if all(passes.values()) else 0
+    return {**{name: dict(counts) for name, counts in facets.items()}, "total": total}
+
+
+def _topic_counts(events):
+    """slug → number of the events linked to that topic: grouped on the link table by topic id,
+    without joining topics and locales (a third of the time at 100,000 events)."""
+    slugs = {topic_id: slug for slug, topic_id in topic_ids().items()}
+    rows = (Event.topics.through.objects.filter(event_id__in=events.order_by().values("pk"))
+            .order_by().values("topic_id").annotate(n=Count("pk")).values_list("topic_id", "n"))
+    return {slugs[topic_id]: n for topic_id, n in rows if topic_id in slugs}
 
 
 def event_detail(uid):

@@ -212,3 +212,40 @@ def test_search_terms_keep_words_in_any_script():
     assert search_terms('  "Compétences"  numériques* ') == "Compétences numériques"
     assert search_terms("Ψηφιακές δεξιότητες d'été - x") == "Ψηφιακές δεξιότητες d'été - x"
     assert search_terms('"""') == ""
+
+
+@pytest.mark.parametrize("query", [
+    "", "country=MT", "country=MT&country=FR", "format=hybrid", "language=en", "country=MT&format=online",
+    "country=MT&language=mt&format=online", "topic=green-skills&format=onsite", "country=DE&language=de&past=1",
+    "q=fair", "country=MT&topic=digital-skills&language=en",
+])
+def test_facets_from_one_grouped_query_equal_counting_each_facet_on_its_own(island, query):
+    """Country, format and language are counted in one grouped query (events.selectors
+    _single_valued_counts); here each facet is counted the plain way, with its own filter left out."""
+    from django.http import QueryDict
+
+    from events import selectors
+    from events.filters import EventFilterForm
+
+    form = EventFilterForm(QueryDict(query), topic_choices=selectors.topic_choices())
+    assert form.is_valid(), form.errors
+    filters = form.filters()
+    now = timezone.now()
+    facets = selectors.event_search(filters, now=now).facets
+    matching = selectors._search_matches(filters)
+
+    def naive(exclude, field):
+        events = selectors.filtered_events(filters, exclude=exclude, now=now)
+        if matching is not None:
+            events = events.filter(pk__in=matching)
+        counts = {}
+        for value in events.values_list(field, flat=True):
+            if value is not None:  # an event without topics
+                counts[str(value)] = counts.get(str(value), 0) + 1
+        return counts
+
+    assert facets["country"] == naive(("country",), "country")
+    assert facets["format"] == naive(("format",), "format")
+    assert facets["language"] == naive(("language",), "language")
+    assert facets["total"] == sum(naive((), "pk").values())
+    assert facets["topic"] == naive(("topic",), "topics__slug")
