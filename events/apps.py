@@ -24,6 +24,25 @@ class EventsConfig(AppConfig):
             post_save.connect(touch_labels, sender=model, dispatch_uid=f"eyos-labels-{model.__name__}")
             post_delete.connect(touch_labels, sender=model, dispatch_uid=f"eyos-labels-del-{model.__name__}")
         post_migrate.connect(_schedule_retention, sender=self, dispatch_uid="eyos-retention")
+        from django.tasks.signals import task_finished
+
+        task_finished.connect(_event_indexed, dispatch_uid="eyos-event-indexed")
+
+
+INDEX_TASK = "modelsearch.tasks.insert_or_update_object_task"
+
+
+def _event_indexed(sender, task_result, **_kwargs):
+    """The search index is written by a task, after the save that bumped the versions: a search
+    cached in between (events.selectors._search_matches) may miss the event, so the events version
+    moves again once the event is indexed."""
+    from django.tasks import TaskResultStatus
+
+    if (task_result.task.module_path == INDEX_TASK and list(task_result.args[:2]) == ["events", "event"]
+            and task_result.status == TaskResultStatus.SUCCESSFUL):
+        from .cache import bump_events_version
+
+        bump_events_version()
 
 
 def _schedule_retention(**_kwargs):

@@ -523,3 +523,44 @@ def test_quickread_gives_up_on_a_server_that_refuses_tracking(settings, monkeypa
     assert target is None  # and not tried again
     quickread._targets.clear()
     caches["default"].clear()
+
+
+def test_indexing_an_event_moves_the_events_version_so_no_search_misses_it(event, settings):
+    """The search index is written by a task after the save: a search cached between the save and
+    the indexing must not outlive the indexing (events/apps.py)."""
+    from django.tasks import task_backends
+    from django.tasks.signals import task_finished
+    from modelsearch.tasks import insert_or_update_object_task
+
+    from events.cache import events_version
+
+    before = events_version()
+    result = insert_or_update_object_task.enqueue("events", "event", str(event.pk))  # immediate in tests
+    assert result.status == "SUCCESSFUL"
+    after = events_version()
+    assert after != before
+    # Another model's indexing, or a failed run, moves nothing.
+    insert_or_update_object_task.enqueue("wagtailcore", "page", "1")
+    import dataclasses
+
+    failed = dataclasses.replace(result, status="FAILED")
+    task_finished.send(type(task_backends["default"]), task_result=failed)
+    assert events_version() == after
+
+
+def test_a_search_cached_before_the_event_is_indexed_is_not_served_after(client, org, settings):
+    settings.EYOS_PAGE_CACHE = False
+    assert "Zebra" not in client.get("/en/events/?q=zebra").content.decode()
+    with mock_index_task():  # the save, but the index task has not run yet (as with a busy worker)
+        event = factories.published_event(org, title="Zebra crossing workshop")
+    assert "Zebra crossing" not in client.get("/en/events/?q=zebra").content.decode()  # cached, stale
+    from modelsearch.tasks import insert_or_update_object_task
+
+    insert_or_update_object_task.enqueue("events", "event", str(event.pk))  # the worker gets to it
+    assert "Zebra crossing workshop" in client.get("/en/events/?q=zebra").content.decode()
+
+
+def mock_index_task():
+    from unittest import mock
+
+    return mock.patch("modelsearch.signal_handlers.insert_or_update_object_task")
