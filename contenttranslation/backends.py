@@ -14,14 +14,14 @@ Every answer is distrusted as the geocoder's is: a timeout per read and an overa
 
 import html
 import json
-import socket
-import time
 import urllib.error
 import urllib.request
 
 import nh3
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from eyos.http import FetchError, read_bounded
 
 FIELDS = ("title", "summary", "description")
 # Title and summary are plain text; the description is the event's (sanitised) HTML.
@@ -69,25 +69,11 @@ def _from_html(name, text):
 
 def _post(request, *, opener=None):
     """The body of a POST within the timeout, the deadline and the size limit."""
-    limit, timeout = settings.EYOS_MT_MAX_BYTES, settings.EYOS_MT_TIMEOUT
-    deadline = time.monotonic() + timeout
     try:
-        with (opener.open if opener else urllib.request.urlopen)(request, timeout=timeout) as response:
-            body = b""
-            while len(body) <= limit:
-                chunk = response.read(16 * 1024)
-                if not chunk:
-                    break
-                body += chunk
-                if time.monotonic() > deadline:
-                    raise TranslationError("too slow")
-    except urllib.error.HTTPError as error:
-        raise TranslationError(f"HTTP {error.code}")
-    except (urllib.error.URLError, socket.timeout, TimeoutError, OSError, ValueError) as error:
-        raise TranslationError(f"unreachable: {error}")
-    if len(body) > limit:
-        raise TranslationError("answer too large")
-    return body
+        return read_bounded(request, limit=settings.EYOS_MT_MAX_BYTES, timeout=settings.EYOS_MT_TIMEOUT,
+                            opener=opener)
+    except FetchError as error:
+        raise TranslationError(str(error))
 
 
 def _json(body):

@@ -6,13 +6,13 @@ Every answer is distrusted: it must come within the timeout, stay under the size
 of the expected shape and give a point on the Earth."""
 
 import json
-import socket
-import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+
+from eyos.http import FetchError, read_bounded
 
 
 class GeocodingError(Exception):
@@ -77,25 +77,10 @@ def geocode(query, country=""):
         "User-Agent": f"EYOS event platform ({settings.SITE_URL})",
         "Accept": "application/json",
     })
-    limit, timeout = settings.EYOS_GEOCODER_MAX_BYTES, settings.EYOS_GEOCODER_TIMEOUT
-    # The socket timeout bounds each read; the deadline bounds them all (a server that trickles).
-    deadline = time.monotonic() + timeout
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = b""
-            while len(body) <= limit:
-                chunk = response.read(16 * 1024)
-                if not chunk:
-                    break
-                body += chunk
-                if time.monotonic() > deadline:
-                    raise GeocodingError("too slow")
-    except urllib.error.HTTPError as error:
-        raise GeocodingError(f"HTTP {error.code}")
-    except (urllib.error.URLError, socket.timeout, TimeoutError, OSError, ValueError) as error:
-        raise GeocodingError(f"unreachable: {error}")
-    if len(body) > limit:
-        raise GeocodingError("answer too large")
+        body = read_bounded(request, limit=settings.EYOS_GEOCODER_MAX_BYTES, timeout=settings.EYOS_GEOCODER_TIMEOUT)
+    except FetchError as error:
+        raise GeocodingError(str(error))
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, ValueError):
