@@ -109,10 +109,10 @@ def _review(request, event, *, changes_form=None, reject_form=None, status=200):
         "duplicates": selectors.possible_duplicates(request.user, event),
         "changes_form": changes_form or RequestChangesForm(),
         "reject_form": reject_form or RejectForm(),
-        "can_decide": event.status in services.ALLOWED["approve"],
-        "can_cancel": event.status in services.ALLOWED["cancel"],
+        "can_decide": services.allows(event, "approve"),
+        "can_cancel": services.allows(event, "cancel"),
         "spam_labels": spam.reason_labels(event.spam_reasons),
-        "can_block": (event.status in services.ALLOWED["reject"] or event.spot_check)
+        "can_block": (services.allows(event, "reject") or event.spot_check)
         and permissions.can_block_submitter(request.user, event, event.created_by),
         "queue_query": request.GET.urlencode(),
         "breadcrumbs": [

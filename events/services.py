@@ -79,8 +79,14 @@ def _locked(event):
     return Event.objects.select_for_update().select_related("organisation").get(pk=event.pk)
 
 
+def allows(event, action):
+    """Whether `action` may be taken on the event in its current state: the buttons a page shows
+    (the service checks again, under lock, when it is taken)."""
+    return event.status in ALLOWED[action]
+
+
 def _check(event, action):
-    if event.status not in ALLOWED[action]:
+    if not allows(event, action):
         raise InvalidTransition(event, action)
 
 

@@ -37,9 +37,10 @@ def series_create(request, uid):
     event = _own_event(request, uid)
     series = selectors.series_of(event)
     if series:
+        occurrences = list(selectors.occurrences(series))
         return render(request, "series/series.html", {
-            "event": event, "series": series, "occurrences": selectors.occurrences(series),
-            "can_submit": any(o.status in event_services.ALLOWED["submit"] for o in selectors.occurrences(series)),
+            "event": event, "series": series, "occurrences": occurrences,
+            "can_submit": any(event_services.allows(occurrence, "submit") for occurrence in occurrences),
         })
     form = SeriesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -151,8 +151,8 @@ def event_detail(request, uid):
     return render(request, "events/organise/event.html", {
         "event": event,
         "can_edit": event.status in services.ORGANISER_EDITABLE,
-        "can_submit": event.status in services.ALLOWED["submit"],
-        "can_cancel": event.status in services.ALLOWED["cancel"],
+        "can_submit": services.allows(event, "submit"),
+        "can_cancel": services.allows(event, "cancel"),
     })
 
 
