@@ -191,15 +191,30 @@ def probes(bases):
     return answers
 
 
-def restart_postgres_twice(cluster, log, bases):
-    """A restart with the server gone for 2 s (the probes asked meanwhile), then a quick
-    `pg_ctl restart -m fast`."""
+# What a worker writes when it meets the outage: waiting for the database, or a task interrupted.
+OUTAGE_MARKS = ("Database unavailable", "the database is unavailable", "OperationalError", "InterfaceError")
+
+
+def worker_met_outage(worker_log, since=0):
+    try:
+        text = worker_log.read_text(errors="replace")[since:]
+    except OSError:
+        return False
+    return any(mark in text for mark in OUTAGE_MARKS)
+
+
+def restart_postgres_twice(cluster, log, bases, worker_log):
+    """A restart with the server gone for at least 2 s (the probes asked meanwhile) and until the
+    worker has met the outage (at most 15 s: an idle worker might otherwise sleep through it), then
+    a quick `pg_ctl restart -m fast`."""
     time.sleep(2.0)
     log.append(("stop", time.monotonic()))
+    offset = worker_log.stat().st_size if worker_log.exists() else 0
     cluster.stop("fast")
     started = time.monotonic()
     log.append(("probes while stopped", probes(bases)))
     time.sleep(max(0.0, started + 2.0 - time.monotonic()))
+    wait_until(lambda: worker_met_outage(worker_log, offset), timeout=13, interval=0.1)
     cluster.start()
     log.append(("started", time.monotonic()))
     time.sleep(3.0)
@@ -226,12 +241,13 @@ def warm_up(stack):
             assert browser.get(client.event_path(uid)).status == 200
 
 
-def storm_with_postgres_restarts(stack, worker, prefix):
+def storm_with_postgres_restarts(stack, worker, prefix, worker_log):
     warm_up(stack)
     worker_at_work(stack, worker)
     people = guests(stack, prefix, 60)
     faults = []
-    fault = threading.Thread(target=restart_postgres_twice, args=(stack.cluster, faults, stack.bases))
+    fault = threading.Thread(target=restart_postgres_twice,
+                             args=(stack.cluster, faults, stack.bases, stack.home / worker_log))
     traffic = run_guests(people)
     fault.start()
     join([*traffic, fault], timeout=90)
@@ -244,7 +260,7 @@ def test_postgres_restart_during_registrations_loses_and_duplicates_nothing(make
     # The default EYOS_TASK_STALE_AFTER (300 s): a task the outage interrupted runs again because
     # its own worker records what it could not while the database was gone, not because it is stale.
     worker = stack.start_worker()
-    people, faults = storm_with_postgres_restarts(stack, worker, "pg-restart")
+    people, faults = storm_with_postgres_restarts(stack, worker, "pg-restart", "worker.log")
 
     told = [guest for guest in people if guest.told]
     felt = sum(guest.unclear + guest.page_failures for guest in people)
@@ -263,7 +279,7 @@ def test_postgres_restart_during_registrations_loses_and_duplicates_nothing(make
     assert wait_until(lambda: every_told_guest_mailed(stack, people), timeout=90), (
         f"opt-in emails missing after 90 s: {[g.email for g in told if not opt_ins(stack)[g.email]]}")
     assert worker.poll() is None, "the worker died"
-    assert "Database unavailable" in (stack.home / "worker.log").read_text(), "the worker never saw the outage"
+    assert worker_met_outage(stack.home / "worker.log"), "the worker never met the outage"
     received = check_one_registration_and_one_opt_in_each(stack, people)
     print(f"\n[a] {len(told)}/{len(people)} told; {felt} requests failed during the restarts; "
           f"{sum(1 for g in people if g.unclear)} guests sent the form again after an unclear answer, "
@@ -276,7 +292,7 @@ def test_control_the_stock_worker_does_not_live_through_a_postgres_restart(make_
     stack = make_stack()
     stack.start_web()
     worker = stack.start_stock_worker()
-    people, _faults = storm_with_postgres_restarts(stack, worker, "pg-control")
+    people, _faults = storm_with_postgres_restarts(stack, worker, "pg-control", "stock-worker.log")
 
     mailed = wait_until(lambda: every_told_guest_mailed(stack, people), timeout=10)
     died = worker.poll() is not None
