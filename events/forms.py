@@ -42,7 +42,8 @@ MAX_PK = 2**63 - 1
 
 def _in_pk_range(value):
     text = str(value).strip()
-    return not text.isdigit() or int(text) <= MAX_PK
+    # Length first: int() refuses numbers of more than 4,300 digits with a ValueError.
+    return not text.isdigit() or (len(text) <= len(str(MAX_PK)) and int(text) <= MAX_PK)
 
 
 class ChoiceOfModelField(forms.ModelChoiceField):
