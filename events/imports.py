@@ -166,6 +166,21 @@ class ImportEventForm(EventForm):
         self.topic_map = topic_map
         self.fields["topics"] = forms.CharField(required=False)
 
+    # Event's check constraints that the form's own validation already enforces on every row:
+    # end after start (Event.clean) and a capacity that is not negative (the field's minimum).
+    # Asking the database to evaluate them again costs two queries per row; the others are asked.
+    ENFORCED_BY_CLEAN = {"event_end_after_start", "event_capacity_not_negative"}
+
+    def validate_constraints(self):
+        exclude = {field.name for field in Event._meta.fields if field.name not in self.fields}
+        for constraint in Event._meta.constraints:
+            if constraint.name in self.ENFORCED_BY_CLEAN:
+                continue
+            try:
+                constraint.validate(Event, self.instance, exclude=exclude)
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+
     def clean_topics(self):
         slugs = [slug.strip() for slug in (self.cleaned_data.get("topics") or "").split(";") if slug.strip()]
         unknown = [slug for slug in slugs if slug not in self.topic_map]
