@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from events.models import Event, Organisation
+from partnerfeeds.models import PartnerFeed
 
 
 def is_eu_team(user):
@@ -338,3 +339,24 @@ def importable_organisations(user):
     return Organisation.objects.filter(
         Q(pk__in=member_organisations(user).values("pk")) | Q(pk__in=coordinated_organisations(user).values("pk"))
     )
+
+
+# Partner feeds (partnerfeeds) -------------------------------------------------------------------
+
+def manageable_feeds(user):
+    """The partner feeds of the countries a user coordinates."""
+    if is_eu_team(user):
+        return PartnerFeed.objects.all()
+    return PartnerFeed.objects.filter(country__in=coordinator_countries(user))
+
+
+def can_manage_feed(user, feed):
+    return can_publish_directly(user, feed.country.code)
+
+
+def feed_may_run(feed):
+    """A feed's events are written on behalf of the coordinator who registered it: only while
+    they still coordinate its country and its organisation is of that country."""
+    owner = feed.owner
+    return bool(owner and owner.is_active and feed.organisation.country.code == feed.country.code
+                and can_publish_directly(owner, feed.country.code))

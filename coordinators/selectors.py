@@ -111,7 +111,7 @@ def review_event(user, uid):
     """The event under review with everything the page shows, or Event.DoesNotExist."""
     return (
         permissions.moderatable_events(user)
-        .select_related("organisation", "decided_by", "created_by")
+        .select_related("organisation", "decided_by", "created_by", "feed_source__feed")
         .prefetch_related("topics")
         .get(uid=uid)
     )

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from partnerfeeds import views as feeds
+
 from . import moderation, views
 
 app_name = "coordinators"
@@ -26,4 +28,9 @@ urlpatterns = [
     path("dashboard/<str:country>/", views.country_dashboard, name="dashboard"),
     path("dashboard/<str:country>/<slug:table>.csv", views.dashboard_csv, name="dashboard_csv"),
     path("coverage/", views.coverage, name="coverage"),
+    path("feeds/", feeds.feed_list, name="feeds"),
+    path("feeds/new/", feeds.feed_create, name="feed_create"),
+    path("feeds/<int:feed_id>/", feeds.feed_detail, name="feed"),
+    path("feeds/<int:feed_id>/fetch/", feeds.feed_fetch_now, name="feed_fetch"),
+    path("feeds/<int:feed_id>/delete/", feeds.feed_delete, name="feed_delete"),
 ]

@@ -78,3 +78,10 @@ class ModerationPanel(Component):
 def add_moderation_panel(request, panels):
     if permissions.is_coordinator(request.user):
         panels.append(ModerationPanel(request.user))
+
+
+@hooks.register("register_admin_menu_item")
+def register_feeds_menu_item():
+    return CoordinatorMenuItem(
+        _("Partner feeds"), reverse("coordinators:feeds"), name="partner-feeds", icon_name="link", order=152
+    )

@@ -330,7 +330,7 @@ def event_detail(uid):
     """A public event with everything its page shows, or Event.DoesNotExist. Fixed queries."""
     return (
         published_events()
-        .select_related("organisation")
+        .select_related("organisation", "feed_source__feed")
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("slug", "name", "translation_key")))
         .annotate(places_taken=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED), distinct=True))
         .get(uid=uid)

@@ -109,9 +109,10 @@ def _unique_slug(title, exclude_pk=None):
 
 
 @transaction.atomic
-def event_create(*, user, organisation, data, topics=()):
+def event_create(*, user, organisation, data, topics=(), publish=True):
     """Organisers create drafts for their own organisation in its country. Coordinators (and the
-    EU team) create events for their countries, published at once."""
+    EU team) create events for their countries, published at once (a draft with publish=False: a
+    partner feed under review submits it to the queue)."""
     country = str(data.get("country") or organisation.country.code)
     permissions.require(permissions.can_create_for(user, organisation, country))
     event = Event(organisation=organisation, created_by=user, country=country)
@@ -119,7 +120,7 @@ def event_create(*, user, organisation, data, topics=()):
         if field in data:
             setattr(event, field, data[field])
     event.slug = _unique_slug(event.title)
-    if permissions.can_publish_directly(user, country):
+    if publish and permissions.can_publish_directly(user, country):
         event.status = Status.PUBLISHED
         event.decided_at = timezone.now()
         event.decided_by = user

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "contenttranslation",
     "outcomes",
     "series",
+    "partnerfeeds",
     # django-ninja's templates and static files: the API docs page served from here, not a CDN.
     "ninja",
     "corsheaders",
@@ -298,6 +299,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The worker (eyos/worker.py): a task RUNNING longer than this lost its worker and is queued again;
 # a task that fails for a transient reason runs again after 10 s, 20 s, 40 s … (at most 30 min
 # apart), up to this many runs in all.
+# Partner feeds (partnerfeeds.fetch) are refused on private and local addresses; networks listed
+# here (comma-separated CIDRs) are let through, for a partner on the same private network.
+EYOS_PARTNER_FEED_ALLOWED_NETWORKS = [net.strip() for net in
+                                      os.environ.get("EYOS_PARTNER_FEED_ALLOWED_NETWORKS", "").split(",") if net.strip()]
 EYOS_TASK_STALE_AFTER = int(os.environ.get("EYOS_TASK_STALE_AFTER", "300"))
 EYOS_TASK_MAX_ATTEMPTS = int(os.environ.get("EYOS_TASK_MAX_ATTEMPTS", "12"))
 EYOS_TASK_RETRY_BASE = float(os.environ.get("EYOS_TASK_RETRY_BASE", "10"))

@@ -11,6 +11,7 @@ from django.utils import translation
 from wagtail.models import ModelLogEntry
 
 from events.models import Event, Organisation
+from partnerfeeds.models import PartnerFeed
 from tests import factories
 from tests.urlconf import named_urls
 
@@ -19,7 +20,7 @@ S = Event.Status
 
 NAMESPACES = {"coordinators", "organise"}
 # URL parameters that name an object of one country, and what to put in them.
-OBJECT_PARAMETERS = {"uid": "event", "org_slug": "organisation", "country": "country"}
+OBJECT_PARAMETERS = {"uid": "event", "org_slug": "organisation", "country": "country", "feed_id": "feed"}
 # Parameters that name no object of a country, with a value that exists.
 PLAIN_PARAMETERS = {"token": "x", "table": "topics"}
 
@@ -40,7 +41,8 @@ def test_discovery_finds_the_views():
     assert {"coordinators:review", "coordinators:approve", "coordinators:reject", "coordinators:request_changes",
             "coordinators:event_edit", "coordinators:event_cancel", "organise:event", "organise:event_edit",
             "organise:event_submit", "organise:event_cancel", "organise:organisation",
-            "organise:organisation_renew_invite", "coordinators:dashboard", "coordinators:dashboard_csv"} <= names
+            "organise:organisation_renew_invite", "coordinators:dashboard", "coordinators:dashboard_csv",
+            "coordinators:feed", "coordinators:feed_fetch", "coordinators:feed_delete"} <= names
     # Anything else in these namespaces takes no object of a country (lists, create forms,
     # invitation tokens); a new parameter kind must be added above.
     for name, params in ROUTES:
@@ -58,6 +60,8 @@ def sides(db):
             "organiser": member,
             "org": org,
             "events": {status: factories.event(org, status=status) for status in S.values},
+            "feed": PartnerFeed.objects.create(name=f"Feed {country}", url=f"https://{country.lower()}.example/f.ics",
+                                               country=country, organisation=org, language="en"),
         }
     return sides
 
@@ -73,7 +77,8 @@ HOSTILE_POST = {
 def snapshot(side):
     events = {pk: model_to_dict(Event.objects.get(pk=pk)) for pk in (e.pk for e in side["events"].values())}
     org = Organisation.objects.get(pk=side["org"].pk)
-    return events, model_to_dict(org), ModelLogEntry.objects.count()
+    feeds = [model_to_dict(feed) for feed in PartnerFeed.objects.filter(country=side["org"].country).order_by("pk")]
+    return events, model_to_dict(org), feeds, ModelLogEntry.objects.count()
 
 
 def refused(response):
@@ -93,7 +98,8 @@ def test_other_countrys_objects_are_not_found_and_unchanged(client, sides, name,
     for status, event in sides[theirs]["events"].items():
         kwargs = {}
         for param in params:
-            kwargs[param] = {"event": event.uid, "organisation": sides[theirs]["org"].slug, "country": theirs}.get(
+            kwargs[param] = {"event": event.uid, "organisation": sides[theirs]["org"].slug, "country": theirs,
+                             "feed": sides[theirs]["feed"].pk}.get(
                 OBJECT_PARAMETERS.get(param), PLAIN_PARAMETERS.get(param))
         with translation.override("en"):
             url = reverse(name, kwargs=kwargs)
@@ -112,7 +118,8 @@ COORDINATOR_ROUTES = [(name, params) for name, params in ROUTES if name.startswi
 @pytest.mark.parametrize("name, params", COORDINATOR_ROUTES, ids=[name for name, _ in COORDINATOR_ROUTES])
 def test_coordinator_views_refuse_people_who_are_not_coordinators(client, sides, name, params):
     client.force_login(sides["FR"]["organiser"])
-    kwargs = {param: {"uid": sides["FR"]["events"][S.SUBMITTED].uid, "country": "FR"}.get(param, PLAIN_PARAMETERS.get(param))
+    kwargs = {param: {"uid": sides["FR"]["events"][S.SUBMITTED].uid, "country": "FR",
+                      "feed_id": sides["FR"]["feed"].pk}.get(param, PLAIN_PARAMETERS.get(param))
               for param in params}
     response = client.get(reverse(name, kwargs=kwargs))
     # Wagtail sends people without admin access to sign in; with access but no country, 403.
@@ -138,7 +145,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, sides, name, params):
     kwargs = {}
     for param in params:
         kwargs[param] = {"uid": sides["FR"]["events"][S.DRAFT].uid, "org_slug": sides["FR"]["org"].slug,
-                         "country": "FR", **PLAIN_PARAMETERS}[param]
+                         "country": "FR", "feed_id": sides["FR"]["feed"].pk, **PLAIN_PARAMETERS}[param]
     with translation.override("en"):
         url = reverse(name, kwargs=kwargs)
     before = snapshot(sides["FR"])
