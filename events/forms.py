@@ -1,6 +1,7 @@
 """Forms for organisers (public site) and coordinators (admin). They validate and clean input;
 saving goes through events.services, which checks permission again."""
 
+import copy
 import re
 import zoneinfo
 from datetime import datetime
@@ -222,6 +223,11 @@ class EventForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
+        # Model validation (end after start, links for online events …) writes the typed values
+        # on the form's instance: a copy, so a failed form never leaves half-applied values on an
+        # object someone might save or show. Saving goes through the services, not form.save().
+        if kwargs.get("instance") is not None:
+            kwargs["instance"] = copy.copy(kwargs["instance"])  # Model.__getstate__: its own state
         super().__init__(*args, **kwargs)
         from wagtail.models import Locale
 
@@ -334,18 +340,6 @@ class EventForm(forms.ModelForm):
 
     def _start_must_be_future(self, cleaned):
         return not self.instance.pk or cleaned.get("start") != self.instance.start
-
-    def _post_clean(self):
-        # Model validation (end after start, links for online events …) runs on a copy, so a
-        # failed form never leaves half-applied values on an object someone might save.
-        original = self.instance
-        self.instance = Event(pk=original.pk, organisation_id=original.organisation_id, country=original.country)
-        for field in Event._meta.concrete_fields:
-            setattr(self.instance, field.attname, getattr(original, field.attname))
-        try:
-            super()._post_clean()
-        finally:
-            self.instance = original
 
     def service_data(self):
         """The cleaned values the services accept, topics apart."""

@@ -31,6 +31,18 @@ LIST_PARAMETERS = tuple(EventFilterForm.PARAMETERS.get(name, name) for name in E
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+class CountedPaginator(Paginator):
+    """A paginator given the number of objects, counted elsewhere."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = count
+
+    @property
+    def count(self):
+        return self.known_count
+
+
 @maps.shows_map(geolocation=True)
 @pagecache.anonymous_page("list", params=LIST_PARAMETERS)
 def event_list(request):
@@ -47,8 +59,8 @@ def event_list(request):
     filters = form.filters()
     sort = form.ordering()
     search = selectors.event_search(filters, sort=form.cleaned_data.get("sort") or "")
-    paginator = Paginator(search.events.prefetch_related("topics"), PAGE_SIZE)
-    paginator.__dict__["count"] = search.facets["total"]  # counted (and cached) with the facets
+    # Counted (and cached) with the facets: the paginator need not count again.
+    paginator = CountedPaginator(search.events.prefetch_related("topics"), PAGE_SIZE, count=search.facets["total"])
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.with_places_taken(page.object_list)
     # Organisers' own translations into the reader's language, in place of the text (one query).

@@ -79,3 +79,18 @@ def test_a_field_with_an_error_is_marked_so_the_script_keeps_it_visible(client, 
     assert response.status_code == 200
     assert re.search(r'class="form-field has-error" data-field="capacity"', body)
     assert re.search(r'class="form-field has-error" data-field="online_url"', body)
+
+
+def test_a_failed_form_leaves_the_event_it_was_given_untouched(db):
+    """Model validation writes the typed values on the form's own copy of the event."""
+    from events.forms import EventForm
+    from tests import factories
+
+    event = factories.event(factories.organisation("FR"), title="Original", online_url="")
+    data = {"title": "Typed", "summary": "S", "language": "en", "format": "online", "online_url": "",
+            "start": "2031-01-01T10:00", "end": "2031-01-01T09:00", "timezone": "Europe/Paris",
+            "registration_mode": "none", "target_audience": "everyone"}
+    form = EventForm(data, instance=event)
+    assert not form.is_valid() and {"end", "online_url"} & set(form.errors)
+    assert form.instance is not event and form.instance.pk == event.pk and form.instance.title == "Typed"
+    assert (event.title, event.format) == ("Original", "onsite")
