@@ -63,13 +63,14 @@ def events_changed():
 def after_cache_outage():
     """Called by the cache backend (eyos/cache.py) when Redis answers again after this process
     dropped a write while it was unreachable: the dropped write may have been a bump, so start a
-    new series (everything cached before the outage is left behind) and refresh the label stamp."""
+    new series (everything cached before the outage is left behind) and read the label stamp
+    from the database again."""
     from .pagecache import bump_pages_version
 
     bump_data_version()
     bump_events_version()
     bump_pages_version()  # a CMS edit dropped meanwhile must not leave cached pages current
-    cache.set(LABELS_KEY, time.time(), timeout=None)
+    cache.delete(LABELS_KEY)
 
 
 def cached(parts, compute, timeout=3600, *, events_only=False):
@@ -91,25 +92,40 @@ def cached(parts, compute, timeout=3600, *, events_only=False):
 
 # Names that events show but do not own: a topic's or an organisation's. Renaming one changes
 # feeds without changing any event's `updated_at`, so feeds' validators (ETag, Last-Modified)
-# include the time of the last such change. Kept in the shared cache; if it is lost, "now" is
-# the safe answer (clients fetch once more).
+# include the time of the last such change: kept in the database (events.models.Stamp), copied
+# in the shared cache. A cache miss reads the same moment again (never the clock: a new moment on
+# every miss would give every request a new ETag and never a 304).
 LABELS_KEY = "eyos:labels-changed"
+LABELS = "labels"
 
 
 def labels_changed_at():
-    """Seconds since the epoch of the last write to a topic or organisation."""
+    """Seconds since the epoch of the last write to a topic or organisation (0 before any)."""
     stamp = cache.get(LABELS_KEY)
     if stamp is None:
-        cache.add(LABELS_KEY, time.time(), timeout=None)
-        stamp = cache.get(LABELS_KEY)
-    # Cache unreachable: "now" (clients fetch once more; nothing stale is validated).
-    return time.time() if stamp is None else stamp
+        from .models import Stamp
+
+        at = Stamp.objects.filter(name=LABELS).values_list("at", flat=True).first()
+        stamp = at.timestamp() if at else 0.0
+        cache.add(LABELS_KEY, stamp, timeout=None)
+    return stamp
+
+
+def _stamp_labels():
+    from django.utils import timezone
+
+    from .models import Stamp
+
+    now = timezone.now()
+    Stamp.objects.update_or_create(name=LABELS, defaults={"at": now})
+    cache.set(LABELS_KEY, now.timestamp(), timeout=None)
 
 
 def touch_labels(**_kwargs):
-    """At once, and again once the rename is committed: a feed rendered in between (new stamp, old
-    names, from another server) is then replaced instead of being served under the new stamp."""
+    """At once (in the rename's transaction), and again once the rename is committed: a feed
+    rendered in between (new stamp, old names, from another server) is then replaced instead of
+    being served under the new stamp."""
     from django.db import transaction
 
-    cache.set(LABELS_KEY, time.time(), timeout=None)
-    transaction.on_commit(lambda: cache.set(LABELS_KEY, time.time(), timeout=None))
+    _stamp_labels()
+    transaction.on_commit(_stamp_labels)

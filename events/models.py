@@ -340,3 +340,17 @@ class EmailDelivery(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class Stamp(models.Model):
+    """A named moment kept in the database, of which the cache holds a copy: "labels" is when a
+    name that events show but do not own (a topic's, an organisation's) last changed, part of the
+    feeds' validators (events.cache.labels_changed_at). In the database so that a cache that
+    loses it (eviction, restart, outage) reads the same moment again, not a new one."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} {self.at.isoformat()}"
+

@@ -280,3 +280,26 @@ def test_a_renamed_topic_shows_at_once_in_cached_feeds(client, events):
     organisation.save()
     (paris,) = [v for v in parse(client.get("/feeds/countries/lu.ics")).walk("VEVENT") if "Paris" in str(v["SUMMARY"])]
     assert paris["ORGANIZER"].params["CN"] == "Skills Luxembourg"
+
+
+def test_a_feed_is_answered_304_after_the_cache_lost_everything(client, events):
+    """The labels stamp is kept in the database: a cache that loses it (eviction, restart) reads
+    the same moment again, so the ETag holds and a calendar client gets its 304. (Taken from the
+    clock on a miss, as before, the ETag changed with every miss and no client ever got a 304.)"""
+    from django.core.cache import cache
+
+    from events.cache import LABELS_KEY, labels_changed_at
+
+    topic = Topic.objects.get(slug="digital-skills", locale__language_code="en")
+    topic.name = "Digital competences"
+    topic.save()  # a rename: the stamp moves, in the database
+    stamp = labels_changed_at()
+    etag = client.get("/feeds/countries/lu.ics")["ETag"]
+    for lose in (lambda: cache.delete(LABELS_KEY), cache.clear):
+        lose()
+        assert labels_changed_at() == stamp
+        assert client.get("/feeds/countries/lu.ics", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    topic.name = "Digital skills"
+    topic.save()
+    assert labels_changed_at() > stamp
+    assert client.get("/feeds/countries/lu.ics", HTTP_IF_NONE_MATCH=etag).status_code == 200
