@@ -97,7 +97,7 @@ def django_ical_render(events):
 def main():
     call_command("migrate", verbosity=0)
     from events import feeds, selectors
-    from events.filters import EventFilters
+    from events.criteria import EventFilters
 
     countries = ["MT", "LU", "CY"]  # one country per size
     for size, country in zip(SIZES, countries):

@@ -52,7 +52,7 @@ class HomePage(BasePage):
         context["sections"] = (
             self.get_children().live().public().in_menu().not_type(PrivacyPage).specific().order_by("path")
         )
-        from events.forms import participating_countries
+        from events.countries import participating_countries
 
         from .year import year_status
 

@@ -15,8 +15,7 @@ from django.views.decorators.http import require_POST
 from coordinators import permissions
 from events import ratelimit, selectors as event_selectors
 from events.models import Event
-from events.views.organise import rate_limited
-from events.views.public import too_many_requests
+from events.views.common import rate_limited, too_many_requests
 
 from . import selectors, services
 from .forms import EventTranslationForm

@@ -19,7 +19,7 @@ from events import services
 from events.models import Event
 
 from . import permissions, selectors
-from .views import _filters, _review_event, coordinator_required
+from .shortcuts import coordinator_required, queue_filters, review_event_or_404
 
 BULK_LIMIT = 100
 QUEUE_PARAMETERS = ("country", "q", "older_than", "escalated", "sort")
@@ -141,8 +141,8 @@ def _next_after(user, filters, event):
 def approve_next(request, uid):
     """Approve, then open the next event of the queue in the same order and filter (from the query
     string the review page was opened with)."""
-    event = _review_event(request, uid)
-    filters = _filters(request)
+    event = review_event_or_404(request, uid)
+    filters = queue_filters(request)
     next_uid = _next_after(request.user, filters, event)
     try:
         services.event_approve(user=request.user, event=event)
@@ -159,7 +159,7 @@ def approve_next(request, uid):
 @coordinator_required
 @require_POST
 def spot_check(request, uid):
-    event = _review_event(request, uid)
+    event = review_event_or_404(request, uid)
     try:
         services.event_spot_check(user=request.user, event=event)
     except services.InvalidTransition as error:
@@ -172,7 +172,7 @@ def spot_check(request, uid):
 @coordinator_required
 @require_POST
 def reject_and_block(request, uid):
-    event = _review_event(request, uid)
+    event = review_event_or_404(request, uid)
     note = request.POST.get("note", "").strip()[:4000]
     try:
         services.event_reject_and_block(user=request.user, event=event, note=note)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
+from events.countries import participating_countries
 from events.models import Event, Organisation
 from partnerfeeds.models import PartnerFeed
 
@@ -143,8 +144,6 @@ def can_create_for(user, organisation, country_code):
 
 def coordinator_country_choices(user):
     """(code, name) of the countries a user coordinates, for filters and country switches."""
-    from events.forms import participating_countries
-
     mine = coordinator_countries(user)
     return [(code, name) for code, name in participating_countries() if code in mine]
 

@@ -3,17 +3,13 @@
 Every object comes through coordinators.permissions (via coordinators.selectors), so another
 country's event is a 404; every write goes through events.services, which checks again."""
 
-from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from urllib.parse import urlencode
-
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,55 +20,18 @@ from events.forms import CancelForm, CoordinatorEventForm, RejectForm, RequestCh
 from events.models import Event
 
 from . import charts, dashboard, permissions, selectors
-
-PAGE_SIZE = 50
-
-
-def coordinator_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not permissions.is_coordinator(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _render(request, template, context, status=200):
-    breadcrumbs = [{"url": reverse("wagtailadmin_home"), "label": _("Home")}]
-    breadcrumbs += context.pop("breadcrumbs", [])
-    context.setdefault("breadcrumbs_items", breadcrumbs)
-    return TemplateResponse(request, template, context, status=status)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _filters(request):
-    country = permissions.scoped_country(request.user, request.GET.get("country")) or ""
-    try:
-        older_than = min(max(0, int(request.GET.get("older_than") or 0)), 3650) or None
-    except ValueError:
-        older_than = None
-    return selectors.QueueFilters(
-        country=country,
-        q=request.GET.get("q", "").strip()[:100],
-        escalated=request.GET.get("escalated") == "1",
-        older_than=older_than,
-        sort=request.GET.get("sort") if request.GET.get("sort") in selectors.QUEUE_SORTS else "oldest",
-    )
+from .shortcuts import coordinator_required, paginate, queue_filters, render_admin, review_event_or_404
 
 
 @coordinator_required
 def queue(request):
-    filters = _filters(request)
-    page = _page(request, selectors.moderation_queue(request.user, filters))
+    filters = queue_filters(request)
+    page = paginate(request, selectors.moderation_queue(request.user, filters))
     now = timezone.now()
     for event in page.object_list:
         event.waiting_days = (now - event.submitted_at).days if event.submitted_at else 0
         event.spam_labels = spam.reason_labels(event.spam_reasons)
-    return _render(request, "coordinators/queue.html", {
+    return render_admin(request, "coordinators/queue.html", {
         "page_title": _("Events to review"),
         "header_title": _("Events to review"),
         "page": page,
@@ -88,19 +47,12 @@ def queue(request):
     })
 
 
-def _review_event(request, uid):
-    try:
-        return selectors.review_event(request.user, uid)
-    except Event.DoesNotExist:
-        raise Http404
-
-
 def _review(request, event, *, changes_form=None, reject_form=None, status=200):
     pin = None
     if maps.map_enabled() and event.latitude is not None and event.longitude is not None:
         pin = maps.map_attributes(kind="show", id="event-pin-map", lat=event.latitude, lon=event.longitude,
                                   title=_("Place of the event on the map"))
-    return maps.allow_map(_render(request, "coordinators/review.html", {
+    return maps.allow_map(render_admin(request, "coordinators/review.html", {
         "pin_map": pin,
         "page_title": event.title,
         "header_title": event.title,
@@ -124,12 +76,12 @@ def _review(request, event, *, changes_form=None, reject_form=None, status=200):
 
 @coordinator_required
 def review(request, uid):
-    return _review(request, _review_event(request, uid))
+    return _review(request, review_event_or_404(request, uid))
 
 
 def _decide(request, uid, decide):
     """Run one moderation service; an event that changed meanwhile gives a clear message."""
-    event = _review_event(request, uid)
+    event = review_event_or_404(request, uid)
     try:
         decide(event)
     except services.InvalidTransition as error:
@@ -153,7 +105,7 @@ def approve(request, uid):
 def request_changes(request, uid):
     form = RequestChangesForm(request.POST)
     if not form.is_valid():
-        return _review(request, _review_event(request, uid), changes_form=form, status=400)
+        return _review(request, review_event_or_404(request, uid), changes_form=form, status=400)
 
     def decide(event):
         services.event_request_changes(user=request.user, event=event, comment=form.cleaned_data["comment"])
@@ -167,7 +119,7 @@ def request_changes(request, uid):
 def reject(request, uid):
     form = RejectForm(request.POST)
     if not form.is_valid():
-        return _review(request, _review_event(request, uid), reject_form=form, status=400)
+        return _review(request, review_event_or_404(request, uid), reject_form=form, status=400)
 
     def decide(event):
         services.event_reject(user=request.user, event=event, **form.cleaned_data)
@@ -181,12 +133,12 @@ def event_list(request):
     status = request.GET.get("status", "")
     if status not in Event.Status.values:
         status = ""
-    filters = _filters(request)
+    filters = queue_filters(request)
     events = selectors.coordinator_event_list(request.user, status=status, country=filters.country, q=filters.q)
-    return _render(request, "coordinators/event_list.html", {
+    return render_admin(request, "coordinators/event_list.html", {
         "page_title": _("Events of my countries"),
         "header_title": _("Events of my countries"),
-        "page": _page(request, events),
+        "page": paginate(request, events),
         "status": status,
         "statuses": Event.Status.choices,
         "filters": filters,
@@ -197,7 +149,7 @@ def event_list(request):
 
 def _event_form_page(request, form, event=None):
     title = _("Edit the event") if event else _("Create an event")
-    return maps.allow_map(_render(request, "coordinators/event_form.html", {
+    return maps.allow_map(render_admin(request, "coordinators/event_form.html", {
         "page_title": title, "header_title": title, "form": form, "event": event,
         "breadcrumbs": [
             {"url": reverse("coordinators:events"), "label": _("Events of my countries")},
@@ -229,7 +181,7 @@ def event_create(request):
 
 @coordinator_required
 def event_edit(request, uid):
-    event = _review_event(request, uid)
+    event = review_event_or_404(request, uid)
     if event.status == Event.Status.CANCELLED:
         messages.error(request, _("A cancelled event can no longer be edited."))
         return redirect("coordinators:review", uid=event.uid)
@@ -253,7 +205,7 @@ def event_edit(request, uid):
 
 @coordinator_required
 def event_cancel(request, uid):
-    event = _review_event(request, uid)
+    event = review_event_or_404(request, uid)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -264,7 +216,7 @@ def event_cancel(request, uid):
             messages.success(request, _("The event is cancelled. Everyone concerned is told."))
         return redirect("coordinators:review", uid=event.uid)
     title = _("Cancel the event")
-    return _render(request, "coordinators/event_cancel.html", {
+    return render_admin(request, "coordinators/event_cancel.html", {
         "page_title": title, "header_title": title, "event": event, "form": form,
         "breadcrumbs": [
             {"url": reverse("coordinators:review", kwargs={"uid": event.uid}), "label": event.title},
@@ -275,7 +227,7 @@ def event_cancel(request, uid):
 
 @coordinator_required
 def event_registrants_csv(request, uid):
-    event = _review_event(request, uid)
+    event = review_event_or_404(request, uid)
     registrations = permissions.exportable_registrations(request.user).filter(event=event)
     return exports.registrations_csv(exports.ordered(registrations), f"registrants-{event.uid}.csv")
 
@@ -353,7 +305,7 @@ def country_dashboard(request, country):
 
     name = str(countries.name(country))
     title = _("Dashboard: %(country)s") % {"country": name}
-    return _render(request, "coordinators/dashboard.html", {
+    return render_admin(request, "coordinators/dashboard.html", {
         "page_title": title, "header_title": title, "board": board, "country_name": name,
         "period": period, "period_form": period_form, "period_query": urlencode(period.as_params()),
         "countries": permissions.coordinator_country_choices(request.user),
@@ -373,7 +325,7 @@ def eu_dashboard(request):
             "submitted": lambda r: -r.submitted, "confirmed": lambda r: -r.confirmed}
     rows = sorted(rows, key=keys.get(sort, keys["name"]))
     title = _("Dashboard: all countries")
-    return _render(request, "coordinators/dashboard_eu.html", {
+    return render_admin(request, "coordinators/dashboard_eu.html", {
         "page_title": title, "header_title": title, "rows": rows, "sort": sort, "period": period,
         "period_form": period_form, "period_query": urlencode(period.as_params()),
         "attention": [row for row in rows if row.escalated or not row.coordinators],
@@ -417,7 +369,7 @@ def coverage(request):
     """Which campaign and national pages exist, and are live, in which language."""
     matrix = selectors.page_coverage(request.user)
     title = _("Translations of pages")
-    return _render(request, "coordinators/coverage.html", {
+    return render_admin(request, "coordinators/coverage.html", {
         "page_title": title, "header_title": title, "matrix": matrix,
         "languages": [code for code, _name in settings.LANGUAGES],
         "breadcrumbs": [{"url": "", "label": title}],

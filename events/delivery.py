@@ -28,6 +28,8 @@ from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone
 
+from eyos.errors import TryLater
+
 from .models import EmailDelivery
 
 logger = logging.getLogger("events.delivery")
@@ -100,7 +102,7 @@ def _mark_sent(pk):
             delay = min(delay * 2, 5)
 
 
-class DeliveryInProgress(Exception):
+class DeliveryInProgress(TryLater):
     """Another run of the same task is sending this email right now; try again later."""
 
 

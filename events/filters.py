@@ -1,7 +1,6 @@
 """The filters of the event list, shared by the list page, the iCal feeds and the subscribe page.
 Every parameter is validated: a bad value is an error, never a 500."""
 
-from dataclasses import dataclass, field
 from datetime import date
 
 from django import forms
@@ -9,7 +8,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from . import geo
-from .forms import participating_countries
+from .countries import participating_countries
+from .criteria import EventFilters
 from .models import Event
 
 MAX_QUERY_LENGTH = 200
@@ -97,44 +97,6 @@ class EventFilterForm(forms.Form):
             # Only with a place: `within` alone (a form's default) filters nothing.
             within_km=round(data.get("within") or geo.DEFAULT_WITHIN_KM, 3) if near else None,
         )
-
-
-@dataclass(frozen=True)
-class EventFilters:
-    countries: tuple = ()
-    topics: tuple = ()
-    format: str = ""
-    language: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
-    q: str = ""
-    past: bool = False
-    audiences: tuple = ()
-    step_free_access: bool = False
-    sign_language: bool = False
-    captions: bool = False
-    near: tuple | None = None  # (latitude, longitude)
-    within_km: float | None = None  # set whenever `near` is
-    extra: dict = field(default_factory=dict, compare=False)
-
-    def as_params(self):
-        """Query parameters that reproduce these filters (for feeds and shared links)."""
-        params = [("country", code) for code in self.countries] + [("topic", slug) for slug in self.topics]
-        for name, value in (("format", self.format), ("language", self.language), ("q", self.q)):
-            if value:
-                params.append((name, value))
-        if self.date_from:
-            params.append(("from", self.date_from.isoformat()))
-        if self.date_to:
-            params.append(("to", self.date_to.isoformat()))
-        if self.past:
-            params.append(("past", "1"))
-        params += [("audience", value) for value in self.audiences]
-        params += [(name, "1") for name in ("step_free_access", "sign_language", "captions") if getattr(self, name)]
-        if self.near:
-            params.append(("near", ",".join(geo.format_number(value) for value in self.near)))
-            params.append(("within", geo.format_number(self.within_km)))
-        return params
 
 
 class EventListForm(EventFilterForm):

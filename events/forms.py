@@ -2,18 +2,16 @@
 saving goes through events.services, which checks permission again."""
 
 import copy
-import re
 import zoneinfo
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
 from django import forms
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from .countries import participating_countries
 from .models import Event, Organisation, Topic
 from .richtext import sanitise_description
 
@@ -106,30 +104,6 @@ class LocalDateTimeInput(forms.DateTimeInput):
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
-
-# Irish and Maltese country names start with the article ("An Fhrainc", "An tSeicia", "Il-Ġermanja",
-# "Iċ-Ċekja"); their dictionaries and lists sort by the name itself.
-_ARTICLES = {
-    "ga": re.compile(r"^An (?:t(?=[A-ZÁÉÍÓÚ]))?"),
-    "mt": re.compile(r"^(?:Il|L|I[ċdnrstxżz])-"),
-}
-
-
-def _alphabetical(name):
-    """A sort key that follows the alphabet of the name's own script closely enough for country
-    lists (accents ignored, case folded, Irish and Maltese articles left out): Greek and Cyrillic
-    sort as Greek and Cyrillic readers expect, not in the order of the English names."""
-    import unicodedata
-
-    article = _ARTICLES.get(translation.get_language())
-    name = article.sub("", str(name)) if article else str(name)
-    decomposed = unicodedata.normalize("NFD", name)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-
-
-def participating_countries():
-    codes = set(settings.EYOS_COUNTRIES)
-    return sorted(((code, name) for code, name in countries if code in codes), key=lambda item: _alphabetical(item[1]))
 
 
 class HoneypotMixin:

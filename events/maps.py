@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from eyos.middleware import PERMISSIONS_POLICY
+from eyos.headers import PERMISSIONS_POLICY
 
 # The clustering API (DESIGN.md, public interface): GeoJSON for a bounding box and zoom.
 MAP_API_PATH = "/api/map/events"

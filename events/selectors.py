@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from . import geo
-from .filters import EventFilters  # noqa: F401  (re-exported for views)
+from .criteria import ACCESSIBILITY
 from .models import Event, Registration, Topic
 
 LIST_FIELDS = (
@@ -168,7 +168,6 @@ def filtered_events(filters, *, exclude=(), now=None, include_cancelled=False):
     return events
 
 
-ACCESSIBILITY = ("step_free_access", "sign_language", "captions")
 
 
 def _search_matches(filters):

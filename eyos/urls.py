@@ -49,4 +49,4 @@ urlpatterns += i18n_patterns(
 
 # allauth's rate limits (sign-in, sign-up, password reset) answer with the same friendly page as
 # the registration form's.
-handler429 = "events.views.public.too_many_requests"
+handler429 = "events.views.common.too_many_requests"

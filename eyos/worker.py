@@ -33,6 +33,8 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from .errors import TryLater
+
 logger = logging.getLogger("eyos.worker")
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
@@ -41,8 +43,6 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 def is_transient(error):
     """A failure that says "not now" rather than "never": the task is worth running again."""
     import redis
-
-    from events.delivery import DeliveryInProgress
 
     if isinstance(error, smtplib.SMTPResponseException):
         return error.smtp_code < 500  # 4xx: try again later; 5xx: the server said no for good
@@ -53,7 +53,7 @@ def is_transient(error):
         redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
         smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError,
         OSError,  # refused, reset, timed out, unreachable, disk full (ConnectionError, TimeoutError …)
-        DeliveryInProgress,
+        TryLater,
     ))
 
 

@@ -23,7 +23,7 @@ from events import ratelimit
 from events import selectors as event_selectors
 from events.cache import cached
 from events.filters import EventFilterForm
-from events.forms import participating_countries
+from events.countries import participating_countries
 from contenttranslation.selectors import with_translations
 from events.models import Event
 

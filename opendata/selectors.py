@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from events import selectors as event_selectors
+from events.criteria import EventFilters
 from events.models import Topic
 
 # Everything the API and the dataset show of an event; nothing about people (no creator, no
@@ -141,5 +142,5 @@ def topics():
 
 def upcoming_counts_by_country(now=None):
     """Country code → number of coming published events. One grouped query."""
-    events = event_selectors.filtered_events(event_selectors.EventFilters(), now=now)
+    events = event_selectors.filtered_events(EventFilters(), now=now)
     return {row["country"]: row["n"] for row in events.order_by().values("country").annotate(n=Count("pk"))}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries as country_names
 
 from coordinators import permissions
-from coordinators.views import _render, coordinator_required
+from coordinators.shortcuts import coordinator_required, render_admin
 from events.exports import table_csv
 
 from . import selectors
@@ -54,7 +54,7 @@ def _total(rows):
 def dashboard(request):
     rows, by_ecosystem, by_partnership, country = _tables(request)
     title = _("Outcomes of the events")
-    return _render(request, "outcomes/admin/dashboard.html", {
+    return render_admin(request, "outcomes/admin/dashboard.html", {
         "page_title": title, "header_title": title, "rows": rows, "by_ecosystem": by_ecosystem,
         "by_partnership": by_partnership, "country": country, "columns": country_header(),
         "ecosystem_columns": group_header("ecosystem"), "partnership_columns": group_header("partnership_kind"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from coordinators import permissions
 from events.models import Registration
-from events.views.organise import rate_limited
+from events.views.common import rate_limited
 
 from . import certificates, selectors, services
 from .forms import OutcomeReportForm, WalkInForm

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordinators import permissions
-from coordinators.views import coordinator_required
+from coordinators.shortcuts import coordinator_required
 
 from . import services, tasks
 from .forms import FeedForm
 
 
-def _render(request, template, context, status=200, title=""):
+def _page(request, template, context, status=200, title=""):
     crumbs = [{"url": reverse("wagtailadmin_home"), "label": _("Home")},
               {"url": reverse("coordinators:feeds"), "label": _("Partner feeds")}]
     if title:
@@ -35,12 +35,12 @@ def _feed(request, feed_id):
 @coordinator_required
 def feed_list(request):
     feeds = permissions.manageable_feeds(request.user).select_related("organisation", "owner")
-    return _render(request, "partnerfeeds/feed_list.html", {"feeds": feeds})
+    return _page(request, "partnerfeeds/feed_list.html", {"feeds": feeds})
 
 
 def _form_page(request, form, feed=None):
     title = feed.name if feed else _("Register a feed")
-    return _render(request, "partnerfeeds/feed_form.html", {"form": form, "feed": feed},
+    return _page(request, "partnerfeeds/feed_form.html", {"form": form, "feed": feed},
                    status=400 if form.is_bound and form.errors else 200, title=title)
 
 

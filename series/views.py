@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from events import services as event_services
 from events.forms import show_service_errors
-from events.views.organise import _own_event, rate_limited
+from events.views.common import own_event, rate_limited
 
 from . import selectors, services
 from .forms import EXTRA_LANGUAGES, AnnouncementForm, CopyForm, SeriesForm
@@ -18,7 +18,7 @@ from .forms import EXTRA_LANGUAGES, AnnouncementForm, CopyForm, SeriesForm
 @login_required
 @rate_limited
 def event_copy(request, uid):
-    event = _own_event(request, uid)
+    event = own_event(request, uid)
     form = CopyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -34,7 +34,7 @@ def event_copy(request, uid):
 @login_required
 @rate_limited
 def series_create(request, uid):
-    event = _own_event(request, uid)
+    event = own_event(request, uid)
     series = selectors.series_of(event)
     if series:
         occurrences = list(selectors.occurrences(series))
@@ -63,7 +63,7 @@ def series_create(request, uid):
 @rate_limited
 @require_POST
 def series_submit(request, uid):
-    event = _own_event(request, uid)
+    event = own_event(request, uid)
     series = selectors.series_of(event)
     if series:
         try:
@@ -78,7 +78,7 @@ def series_submit(request, uid):
 @login_required
 @rate_limited
 def announcement_create(request, uid):
-    event = _own_event(request, uid)
+    event = own_event(request, uid)
     form = AnnouncementForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -12,14 +12,14 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from django_countries import countries
 
-from eyos.middleware import no_referrer
+from eyos.headers import no_referrer
 
 from contenttranslation.selectors import with_translations
 
 from .. import feeds, pagecache, selectors
-from ..filters import EventFilterForm, EventFilters
+from ..criteria import EventFilters, describe
+from ..filters import EventFilterForm
 
 FEED_MAX_AGE = 900  # seconds; calendar clients poll far less often anyway
 BODY_TTL = 6 * 3600
@@ -103,7 +103,7 @@ def events_feed(request):
 
         def render():
             return feeds.render_calendar(
-                with_translations(selectors.feed_events(filters), language), name=feed_title(filters, dict(topics)),
+                with_translations(selectors.feed_events(filters), language), name=describe(filters, dict(topics)),
                 description=feed_description(), language=language, topic_names=selectors.topic_names_by_key(),
             )
 
@@ -124,7 +124,7 @@ def country_feed(request, country):
     with translation.override(language):
         def render():
             return feeds.render_calendar(
-                with_translations(selectors.feed_events(filters), language), name=feed_title(filters, {}),
+                with_translations(selectors.feed_events(filters), language), name=describe(filters, {}),
                 description=feed_description(),
                 language=language, topic_names=selectors.topic_names_by_key(),
             )
@@ -180,38 +180,6 @@ def personal_feed(request, token):
     response["Content-Disposition"] = 'inline; filename="my-registrations.ics"'
     response["X-Robots-Tag"] = "noindex"
     return response
-
-
-def feed_title(filters, topic_names):
-    """The calendar's name: what the filters select, in the requested language."""
-    parts = []
-    if filters.countries:
-        parts.append(", ".join(str(countries.name(code)) for code in filters.countries))
-    if filters.topics:
-        parts.append(", ".join(topic_names.get(slug, slug) for slug in filters.topics))
-    if filters.format:
-        from ..models import Event
-
-        parts.append(str(Event.Format(filters.format).label))
-    if filters.language:
-        parts.append(str(dict(settings.LANGUAGES)[filters.language]))
-    if filters.q:
-        parts.append(f"“{filters.q}”")
-    if filters.date_from or filters.date_to:
-        parts.append(f"{filters.date_from or '…'} – {filters.date_to or '…'}")
-    if filters.audiences or filters.step_free_access or filters.sign_language or filters.captions:
-        from ..models import Event
-
-        parts += [str(Event.Audience(value).label) for value in filters.audiences]
-        parts += [str(Event._meta.get_field(need).verbose_name) for need in selectors.ACCESSIBILITY
-                  if getattr(filters, need)]
-    if filters.near:
-        from ..geo import format_number
-
-        parts.append(_("within %(distance)s km of %(place)s") % {
-            "distance": format_number(filters.within_km), "place": ",".join(map(format_number, filters.near))})
-    title = _("European Year of Skills: events")
-    return f"{title} ({' · '.join(parts)})" if parts else title
 
 
 def feed_description():

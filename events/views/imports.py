@@ -18,7 +18,7 @@ from coordinators import permissions
 from .. import imports
 from ..forms import ChoiceOfModelField
 from ..models import Organisation
-from .organise import rate_limited
+from .common import rate_limited
 
 
 class UploadForm(forms.Form):

@@ -12,16 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coordinators import permissions
-from eyos.middleware import no_referrer, stash_secret, stashed_secret
+from eyos.headers import no_referrer
+from eyos.secret_links import stash_secret, stashed_secret
 
 from .. import exports, maps, selectors, services
 from ..forms import OrganisationForm, OrganiserCancelForm, OrganiserEventForm, show_service_errors
 from ..models import Organisation
-
-
-def _own_event(request, uid):
-    """Another organisation's event is simply not found."""
-    return get_object_or_404(permissions.organiser_events(request.user).select_related("organisation"), uid=uid)
+from .common import own_event, rate_limited
 
 
 def _own_organisation(request, org_slug):
@@ -34,27 +31,6 @@ def dashboard(request):
         "organisations": permissions.member_organisations(request.user).order_by("name"),
         "events": selectors.organiser_event_list(request.user),
     })
-
-
-def rate_limited(view):
-    """Organisers' writes, per account, in the shared cache: EYOS_ORGANISER_RATE posts per window.
-    A 429 page beyond it (a compromised or scripted account cannot flood the moderation queue)."""
-    from functools import wraps
-
-    from django.conf import settings
-
-    from .. import ratelimit
-    from .public import too_many_requests
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method == "POST":
-            limit, window = settings.EYOS_ORGANISER_RATE
-            if not ratelimit.hit("organiser-post", str(request.user.pk), limit=limit, window=window):
-                return too_many_requests(request)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @login_required
@@ -147,7 +123,7 @@ def event_create(request):
 
 @login_required
 def event_detail(request, uid):
-    event = _own_event(request, uid)
+    event = own_event(request, uid)
     return render(request, "events/organise/event.html", {
         "event": event,
         "can_edit": event.status in services.ORGANISER_EDITABLE,
@@ -160,7 +136,7 @@ def event_detail(request, uid):
 @login_required
 @rate_limited
 def event_edit(request, uid):
-    event = _own_event(request, uid)
+    event = own_event(request, uid)
     if event.status not in services.ORGANISER_EDITABLE:
         messages.error(request, _("This event can no longer be edited."))
         return redirect("organise:event", uid=event.uid)
@@ -183,7 +159,7 @@ def event_edit(request, uid):
 @rate_limited
 @require_POST
 def event_submit(request, uid):
-    event = _own_event(request, uid)
+    event = own_event(request, uid)
     try:
         services.event_submit(user=request.user, event=event)
     except services.InvalidTransition as error:
@@ -198,7 +174,7 @@ def event_submit(request, uid):
 @login_required
 @rate_limited
 def event_cancel(request, uid):
-    event = _own_event(request, uid)
+    event = own_event(request, uid)
     form = OrganiserCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

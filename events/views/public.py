@@ -17,12 +17,15 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coordinators import permissions
-from eyos.middleware import no_referrer, stash_secret, stashed_secret
+from eyos.headers import no_referrer
+from eyos.secret_links import stash_secret, stashed_secret
 
 from .. import feeds, maps, pagecache, ratelimit, selectors, services
-from ..filters import EventFilterForm, EventFilters, EventListForm
+from ..criteria import EventFilters, describe
+from ..filters import EventFilterForm, EventListForm
 from ..forms import AccountRegistrationForm, RegistrationForm
 from ..models import Event, Registration
+from .common import too_many_requests
 
 PAGE_SIZE = 20
 # What the list depends on in its query string (for the page cache: other parameters are dropped).
@@ -139,9 +142,7 @@ def subscribe(request):
     params = filters.as_params() + [("lang", translation.get_language())]
     feed_url = request.build_absolute_uri(reverse("feeds:events") + "?" + urlencode(params))
     webcal_url = "webcal://" + feed_url.split("://", 1)[1]
-    from .feeds import feed_title
-
-    title = feed_title(filters, dict(topics))
+    title = describe(filters, dict(topics))
     return render(request, "events/subscribe.html", {
         "filters": filters,
         "title": title,
@@ -155,7 +156,7 @@ def subscribe(request):
 
 def _facet_options(form, facets, topics):
     """For each multiple-choice filter, its options with how many events each would give."""
-    from ..forms import participating_countries
+    from ..countries import participating_countries
 
     selected = getattr(form, "cleaned_data", {})
     countries, topic_slugs = selected.get("country") or (), selected.get("topic") or ()
@@ -282,10 +283,6 @@ def _rate_limited(request):
 def _rate_limited_email(email):
     limit, window = settings.EYOS_REGISTRATION_RATE["email"]
     return not ratelimit.hit("register-email", email, limit=limit, window=window)
-
-
-def too_many_requests(request):
-    return render(request, "events/too_many_requests.html", status=429)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

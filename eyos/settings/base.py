@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "eyos.middleware.RequireMFAMiddleware",
+    "coordinators.middleware.RequireMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -468,7 +468,7 @@ EYOS_MT_RATE = (30, 3600)  # new machine translations asked per visitor (IP) and
 
 # Multi-factor authentication (allauth): an authenticator app (TOTP) and recovery codes. With
 # EYOS_REQUIRE_MFA=1 the EU team, coordinators and admin users can do nothing, on the admin or the
-# public site, before they have set it up (eyos.middleware.RequireMFAMiddleware).
+# public site, before they have set it up (coordinators.middleware.RequireMFAMiddleware).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "EYOS"
 EYOS_REQUIRE_MFA = env_bool("EYOS_REQUIRE_MFA")

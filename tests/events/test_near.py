@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from events import geo
-from events.filters import EventFilters
+from events.criteria import EventFilters
 from events.models import Event
 from events.selectors import filtered_events
 from tests import factories

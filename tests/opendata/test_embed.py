@@ -6,7 +6,7 @@ import re
 import pytest
 
 from events import selectors
-from events.filters import EventFilters
+from events.criteria import EventFilters
 from tests import factories
 
 pytestmark = pytest.mark.django_db
