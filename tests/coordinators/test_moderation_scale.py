@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
@@ -76,7 +77,7 @@ def test_unverified_organisation_still_waits():
 def test_spot_check_refused_for_another_country_and_for_plain_published():
     org = factories.organisation("DE")
     event = factories.event(org, status=S.PUBLISHED, spot_check=True)
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.event_spot_check(user=factories.coordinator("FR"), event=event)
     plain = factories.event(org, status=S.PUBLISHED)
     with pytest.raises(services.InvalidTransition):
@@ -267,7 +268,7 @@ def test_never_blocks_staff_or_coordinators(who):
     }[who]()
     event = factories.event(factories.organisation("FR", members=[submitter]), status=S.SUBMITTED,
                             created_by=submitter)
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.event_reject_and_block(user=factories.coordinator("FR"), event=event)
     event.refresh_from_db()
     submitter.refresh_from_db()
@@ -277,7 +278,7 @@ def test_never_blocks_staff_or_coordinators(who):
 def test_block_refused_for_another_country(client):
     spammer = factories.user()
     event = factories.event(factories.organisation("DE", members=[spammer]), status=S.SUBMITTED, created_by=spammer)
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.event_reject_and_block(user=factories.coordinator("FR"), event=event)
     client.force_login(factories.coordinator("FR"))
     assert client.post(f"{QUEUE}events/{event.uid}/reject-and-block/").status_code == 404

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from coordinators.models import CoordinatorAssignment
 from events import services
+from events.services import privacy
 from events.models import Event, Registration
 from tests import factories
 
@@ -193,7 +194,7 @@ def test_mail_and_reminders_never_go_to_an_anonymised_registration(django_captur
 
     event = factories.published_event(factories.organisation("FR"), days=1)
     registration = register(event, "anon@example.org")
-    services._anonymise(Registration.objects.filter(pk=registration.pk))
+    privacy._anonymise(Registration.objects.filter(pk=registration.pk))
     assert not services.registrations_due_for_reminder().filter(pk=registration.pk).exists()
     mail.outbox.clear()
     send_registration_email.enqueue(registration_id=registration.pk, kind="reminder")

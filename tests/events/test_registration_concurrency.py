@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from events import services
+from events.services import registrations as registration_services
 from events.models import Event, Organisation, Registration
 from tests.threads import in_thread
 
@@ -81,7 +82,7 @@ def pending_registrations(event_pk, n):
 @pytest.fixture
 def race(monkeypatch):
     """An event with 10 places and 50 guests who registered; their confirmations race."""
-    monkeypatch.setattr(services, "_race_window", lambda: time.sleep(0.02))
+    monkeypatch.setattr(registration_services, "_race_window", lambda: time.sleep(0.02))
     event_pk = in_thread(make_event, 10)
     registration_pks = in_thread(pending_registrations, event_pk, 50)
     yield event_pk, registration_pks
@@ -97,7 +98,9 @@ def confirm_calls(registration_pks):
 
 def test_negative_control_without_the_lock_the_race_oversells(race, monkeypatch):
     event_pk, registration_pks = race
-    monkeypatch.setattr(services, "REGISTRATION_LOCKING", False)
+    # The same code without the row lock (SELECT … FOR UPDATE) on the event.
+    monkeypatch.setattr(registration_services, "_event_for_registration",
+                        lambda event_pk: Event.objects.get(pk=event_pk))
     concurrently(confirm_calls(registration_pks))
     assert in_thread(counts, event_pk)[R.CONFIRMED] > 10
 
@@ -113,7 +116,7 @@ def test_fifty_concurrent_confirmations_for_ten_places(race):
 def test_fifty_concurrent_signed_in_registrations_for_ten_places(monkeypatch):
     from django.contrib.auth import get_user_model
 
-    monkeypatch.setattr(services, "_race_window", lambda: time.sleep(0.02))
+    monkeypatch.setattr(registration_services, "_race_window", lambda: time.sleep(0.02))
     event_pk = in_thread(make_event, 10)
     tag = uuid.uuid4().hex[:6]
     users = in_thread(lambda: [

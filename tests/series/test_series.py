@@ -9,6 +9,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from events import services as event_services
+from events.services import lifecycle
 from events.models import Event, Registration
 from series import selectors, services
 from series.models import SeriesOccurrence
@@ -168,7 +169,7 @@ def test_organiser_pages(client, organiser, org):
 
 def test_without_the_series_hook_only_one_occurrence_is_decided_negative_control(organiser, org, monkeypatch):
     """The moderation test above can fail: without the series' follower, siblings stay submitted."""
-    monkeypatch.setattr(event_services, "MODERATION_FOLLOWERS", [])
+    monkeypatch.setattr(lifecycle, "MODERATION_FOLLOWERS", [])
     series = services.series_create(user=organiser, event=factories.event(org, days=5), frequency="daily", count=3)
     services.series_submit(user=organiser, series=series)
     event_services.event_approve(user=factories.coordinator("FR"), event=selectors.occurrences(series).first())
