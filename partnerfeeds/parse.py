@@ -146,6 +146,23 @@ def _topics(values, defaults):
     return ";".join(slugs)
 
 
+def _items(entries, uid_of, build, defaults):
+    """The first MAX_ITEMS entries with a usable UID, each built into an Item; an entry that
+    cannot be built becomes an Item with its problem (one odd entry never stops the others)."""
+    items = []
+    for entry in entries:
+        if len(items) >= MAX_ITEMS:
+            break
+        uid = str(uid_of(entry) or "").strip()
+        if not uid or len(uid) > UID_MAX:
+            continue
+        try:
+            items.append(build(entry, uid, defaults))
+        except Exception:  # noqa: BLE001 - whatever a hostile entry raises, it is reported
+            items.append(Item(uid=uid, row={}, problems=[_("This event could not be read.")]))
+    return items
+
+
 # iCalendar -------------------------------------------------------------------------------------
 
 def _ical_items(text, defaults):
@@ -155,18 +172,7 @@ def _ical_items(text, defaults):
         calendar = icalendar.Calendar.from_ical(text)
     except Exception:  # icalendar raises ValueError, KeyError, IndexError… on malformed input
         raise FeedError(_("The iCalendar feed could not be read (it is malformed).")) from None
-    items = []
-    for component in calendar.walk("VEVENT"):
-        if len(items) >= MAX_ITEMS:
-            break
-        uid = str(component.get("UID") or "").strip()
-        if not uid or len(uid) > UID_MAX:
-            continue
-        try:
-            items.append(_ical_item(component, uid, defaults))
-        except Exception:  # one malformed event never stops the others
-            items.append(Item(uid=uid, row={}, problems=[_("This event could not be read.")]))
-    return items
+    return _items(calendar.walk("VEVENT"), lambda component: component.get("UID"), _ical_item, defaults)
 
 
 def _ical_moment(prop, zone):
@@ -241,18 +247,8 @@ def _json_items(text, defaults):
         data = next((data[key] for key in JSON_LISTS if isinstance(data.get(key), list)), None)
     if not isinstance(data, list):
         raise FeedError(_("The JSON feed holds no list of events."))
-    items = []
-    for entry in data[:MAX_ITEMS]:
-        if not isinstance(entry, dict):
-            continue
-        uid = str(entry.get("uid") or entry.get("id") or "").strip()
-        if not uid or len(uid) > UID_MAX:
-            continue
-        try:
-            items.append(_json_item(entry, uid, defaults))
-        except Exception:  # one odd object never stops the others
-            items.append(Item(uid=uid, row={}, problems=[_("This event could not be read.")]))
-    return items
+    entries = [entry for entry in data if isinstance(entry, dict)]
+    return _items(entries, lambda entry: entry.get("uid") or entry.get("id"), _json_item, defaults)
 
 
 def _json_moment(value, zone):
