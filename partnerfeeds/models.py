@@ -55,6 +55,10 @@ class PartnerFeed(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_trusted(self):
+        return self.trust == self.Trust.TRUSTED
+
 
 class FeedEvent(models.Model):
     """An event that came from a feed, under the feed's own UID for it."""

@@ -183,9 +183,8 @@ def _apply(feed, item, link, topic_map, fingerprint, now):
         if item.cancelled:
             return "skipped", None  # never seen and already cancelled: nothing to tell anyone
         form = _validated(feed, item, topic_map, Event(organisation=feed.organisation, country=feed.country))
-        trusted = feed.trust == PartnerFeed.Trust.TRUSTED
         event = event_services.event_create(user=owner, organisation=feed.organisation, data=form.service_data(),
-                                            topics=form.selected_topics(), publish=trusted)
+                                            topics=form.selected_topics(), publish=feed.is_trusted)
         if event.status == Status.DRAFT:
             event = event_services.event_submit(user=owner, event=event, notify=False)
         FeedEvent.objects.create(feed=feed, source_uid=item.uid, event=event, fingerprint=fingerprint,
