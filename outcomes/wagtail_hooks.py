@@ -28,7 +28,7 @@ def register_outcome_admin_urls():
     return [path("outcomes/", include((urls, "outcomes_admin"), namespace="outcomes_admin"))]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_coordination_menu_item")  # the coordinators' menu group
 def register_outcome_menu_item():
     from django.urls import reverse
     from wagtail.admin.menu import MenuItem

@@ -287,3 +287,25 @@ def test_organisers_see_and_export_their_registrants(client, fr):
     assert "Person 0" in page and "Person 1" in page and "On the waiting list" in page
     csv_body = b"".join(client.get(f"/en/organise/events/{event.uid}/registrants.csv").streaming_content).decode()
     assert csv_body.count("@example.org") == 2
+
+
+def test_the_coordinators_screens_are_one_menu_group(rf, fr, users):
+    """Wagtail's menu gets one "Coordination" group holding every coordinator screen (outcomes
+    included), not seven top-level items; editors who coordinate nothing see no group."""
+    from wagtail.admin.menu import admin_menu
+
+    def top_level(user):
+        request = rf.get("/admin/")
+        request.user = user
+        return {item.name: item for item in admin_menu.menu_items_for_request(request)}
+
+    items = top_level(fr["coordinator"])
+    group = items["coordination"]
+    request = rf.get("/admin/")
+    request.user = fr["coordinator"]
+    inside = [item.name for item in group.menu.menu_items_for_request(request)]
+    assert set(inside) == {"event-moderation", "country-events", "event-import", "country-dashboards",
+                           "page-coverage", "partner-feeds", "event-outcomes"}
+    assert not set(inside) & set(items)
+    editor = factories.user(is_staff=True)
+    assert "coordination" not in top_level(editor)

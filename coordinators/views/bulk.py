@@ -6,43 +6,21 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from events import services
-from events.models import Event
 
-from . import permissions, selectors
-from .shortcuts import coordinator_required, queue_filters, review_event_or_404
+from .. import permissions, selectors
+from ..forms import BulkForm
+from ..shortcuts import coordinator_required, queue_filters, review_event_or_404
 
 BULK_LIMIT = 100
 QUEUE_PARAMETERS = ("country", "q", "older_than", "escalated", "sort")
-
-
-class BulkForm(forms.Form):
-    action = forms.ChoiceField(label=gettext_lazy("Action"), choices=[
-        ("approve", gettext_lazy("Approve")),
-        ("request_changes", gettext_lazy("Request changes")),
-        ("reject", gettext_lazy("Reject")),
-    ])
-    comment = forms.CharField(label=gettext_lazy("What should the organiser change?"), required=False, max_length=4000)
-    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=[("", "—")] + Event.RejectionReason.choices,
-                               required=False)
-    note = forms.CharField(label=gettext_lazy("Note to the organiser"), required=False, max_length=4000)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("action") == "request_changes" and not (data.get("comment") or "").strip():
-            self.add_error("comment", _("Tell the organiser what to change."))
-        if data.get("action") == "reject" and not data.get("reason"):
-            self.add_error("reason", _("Choose a reason for the rejection."))
-        return data
 
 
 @dataclass
