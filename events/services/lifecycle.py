@@ -3,7 +3,6 @@
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -15,6 +14,7 @@ from ..tasks import (
     enqueue_with_transaction, geocode_event, send_event_notification, send_events_submitted_summary,
 )
 
+from .slugs import unique_slug
 from .registrations import _notify_registration, _promote_waiting_list, _schedule_reminders
 
 Status = Event.Status
@@ -91,14 +91,6 @@ def _organisers(event):
     return list(event.organisation.members.filter(is_active=True).values_list("pk", flat=True))
 
 
-def _unique_slug(title, exclude_pk=None):
-    base = slugify(title, allow_unicode=True)[:200] or "event"
-    slug, n = base, 2
-    while Event.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 @transaction.atomic
 def event_create(*, user, organisation, data, topics=(), publish=True):
     """Organisers create drafts for their own organisation in its country. Coordinators (and the
@@ -110,7 +102,7 @@ def event_create(*, user, organisation, data, topics=(), publish=True):
     for field in EDITABLE_FIELDS:
         if field in data:
             setattr(event, field, data[field])
-    event.slug = _unique_slug(event.title)
+    event.slug = unique_slug(Event.objects.all(), event.title, fallback="event", allow_unicode=True)
     if publish and permissions.can_publish_directly(user, country):
         event.status = Status.PUBLISHED
         event.decided_at = timezone.now()

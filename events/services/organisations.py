@@ -4,12 +4,12 @@
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.text import slugify
 from wagtail.log_actions import log
 
 from coordinators import permissions
 
 from ..models import Organisation
+from .slugs import unique_slug
 
 
 
@@ -21,21 +21,14 @@ class InvalidInvitation(Exception):
     """The invitation link was altered, has expired or was revoked."""
 
 
-def _unique_organisation_slug(name):
-    base = slugify(name)[:200] or "organisation"
-    slug, n = base, 2
-    while Organisation.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 @transaction.atomic
 def organisation_create(*, user, name, country, website=""):
     """Anyone signed in may found an organisation; they become its first member. Coordinators
     verify organisations later."""
     if not (user and user.is_authenticated and user.is_active):
         raise PermissionDenied
-    organisation = Organisation(name=name, country=country, website=website, slug=_unique_organisation_slug(name))
+    organisation = Organisation(name=name, country=country, website=website,
+                                slug=unique_slug(Organisation.objects.all(), name, fallback="organisation"))
     organisation.full_clean()
     organisation.save()
     organisation.members.add(user)
