@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.tasks import task
 from django.utils import timezone
 
+from eyos.schedules import book_once
+
 DATASET_TASK = "opendata.tasks.build_open_dataset"
 RUN_AT_HOUR = 2  # UTC, before the retention run at 03:00
 
@@ -45,22 +47,12 @@ class Heartbeat:
 
 
 def schedule_dataset(*, now=None, soon_if_missing=True):
-    """Make sure the dataset task will run once a day: one waiting run at most, whoever calls.
-    Backends that cannot defer tasks (the immediate one in tests) leave it to cron. On a new
-    deployment (no files yet) the first run is booked at once."""
-    backend = build_open_dataset.get_backend()
-    if not backend.supports_defer:
-        return None
-    now = now or timezone.now()
-    if type(backend).__module__.startswith("django_tasks_db"):
-        from django.tasks import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
-
-        if DBTaskResult.objects.filter(task_path=DATASET_TASK, status=TaskResultStatus.READY).exists():
-            return None
+    """Make sure the dataset task will run once a day: one waiting run at most, whoever calls
+    (eyos.schedules). On a new deployment (no files yet) the first run is booked at once."""
     from .dataset import current_file
 
     if soon_if_missing and current_file("jsonld") is None:  # a new deployment: the files now, not tomorrow
-        return build_open_dataset.enqueue()
-    tomorrow = (now + timedelta(days=1)).replace(hour=RUN_AT_HOUR, minute=0, second=0, microsecond=0)
-    return build_open_dataset.using(run_after=tomorrow).enqueue()
+        return book_once(build_open_dataset)
+    now = now or timezone.now()
+    return book_once(build_open_dataset,
+                     (now + timedelta(days=1)).replace(hour=RUN_AT_HOUR, minute=0, second=0, microsecond=0))

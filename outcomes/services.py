@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from coordinators import permissions
+from eyos.schedules import book_once
 from events.models import Event, Registration
 
 from .models import Attendance, OutcomeReport
@@ -148,23 +149,12 @@ DAILY_TASK = "outcomes.tasks.outcomes_daily"
 
 
 def schedule_daily(*, now=None):
-    """Book the daily run (outcome requests, walk-ins' retention): one waiting run at most, as
-    events.services.schedule_retention. Backends that cannot defer leave it to cron:
-    `manage.py outcomes_daily`."""
+    """Book the daily run at 09:00 (outcome requests, walk-ins' retention): one waiting run at most
+    (eyos.schedules). Without a worker that defers tasks, cron runs `manage.py outcomes_daily`."""
     from .tasks import outcomes_daily
 
-    backend = outcomes_daily.get_backend()
-    if not backend.supports_defer:
-        return None
     now = now or timezone.now()
-    if type(backend).__module__.startswith("django_tasks_db"):
-        from django.tasks import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
-
-        if DBTaskResult.objects.filter(task_path=DAILY_TASK, status=TaskResultStatus.READY).exists():
-            return None
-    tomorrow = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-    return outcomes_daily.using(run_after=tomorrow).enqueue()
+    return book_once(outcomes_daily, (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0))
 
 
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.tasks import task
 from django.utils import timezone
 
+from eyos.schedules import book_once
+
 RUN_TASK = "partnerfeeds.tasks.fetch_partner_feeds"
 EVERY = timedelta(hours=1)
 
@@ -36,16 +38,6 @@ def enqueue_all():
 
 
 def schedule_fetches(*, now=None, soon=True):
-    """One waiting hourly run at most, whoever calls. Backends that cannot defer tasks (the
-    immediate one in tests) leave it to cron."""
-    backend = fetch_partner_feeds.get_backend()
-    if not backend.supports_defer:
-        return None
-    if type(backend).__module__.startswith("django_tasks_db"):
-        from django.tasks import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
-
-        if DBTaskResult.objects.filter(task_path=RUN_TASK, status=TaskResultStatus.READY).exists():
-            return None
+    """One waiting hourly run at most, whoever calls (eyos.schedules)."""
     now = now or timezone.now()
-    return fetch_partner_feeds.using(run_after=now + (timedelta(minutes=1) if soon else EVERY)).enqueue()
+    return book_once(fetch_partner_feeds, now + (timedelta(minutes=1) if soon else EVERY))

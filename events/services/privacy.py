@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coordinators import permissions
+from eyos.schedules import book_once
 
 from ..models import Event, Registration
 
@@ -115,20 +116,10 @@ RETENTION_TASK = "events.tasks.apply_retention"
 
 
 def schedule_retention(*, now=None):
-    """Make sure the retention task will run once a day: one waiting run at most, whoever calls
-    (every `migrate`, and each run for the next). Backends that cannot defer tasks (the immediate
-    one in tests) leave it to cron: `manage.py apply_retention`."""
+    """Make sure the retention task will run once a day, at 03:00: one waiting run at most,
+    whoever calls (every `migrate`, and each run for the next; eyos.schedules). Without a worker
+    that defers tasks, cron runs `manage.py apply_retention`."""
     from ..tasks import apply_retention
 
-    backend = apply_retention.get_backend()
-    if not backend.supports_defer:
-        return None
     now = now or timezone.now()
-    if type(backend).__module__.startswith("django_tasks_db"):
-        from django.tasks import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
-
-        if DBTaskResult.objects.filter(task_path=RETENTION_TASK, status=TaskResultStatus.READY).exists():
-            return None
-    tomorrow = (now + timedelta(days=1)).replace(hour=3, minute=0, second=0, microsecond=0)
-    return apply_retention.using(run_after=tomorrow).enqueue()
+    return book_once(apply_retention, (now + timedelta(days=1)).replace(hour=3, minute=0, second=0, microsecond=0))
