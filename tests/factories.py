@@ -57,3 +57,18 @@ def event(org, status=Event.Status.DRAFT, days=10, **fields):
 def published_event(org, capacity=None, days=10, **fields):
     fields.setdefault("registration_mode", "platform")
     return event(org, status=Event.Status.PUBLISHED, days=days, capacity=capacity, **fields)
+
+
+def next_year():
+    return timezone.now().year + 1
+
+
+def in_english(users):
+    """The demo accounts (the `users` fixture), reading the admin in English: the admin speaks each
+    user's preferred language (the French coordinator's is French), and some checks read the
+    English wording."""
+    for user in users.values():
+        if user.preferred_language != "en":
+            user.preferred_language = "en"
+            user.save(update_fields=["preferred_language"])
+    return users

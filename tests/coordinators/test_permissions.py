@@ -2,9 +2,12 @@
 organisation try every service on a German event (and the reverse). Each try is refused and
 changes nothing."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from coordinators import permissions
@@ -68,6 +71,17 @@ def test_create_for_another_countrys_organisation_is_refused(sides, mine, theirs
     for role in ("coordinator", "organiser"):
         with pytest.raises(PermissionDenied):
             services.event_create(user=sides[mine][role], organisation=sides[theirs]["org"], data=data)
+
+
+def test_coordinators_cannot_create_for_an_organisation_of_another_country():
+    from django.core.exceptions import PermissionDenied
+
+    german = factories.organisation("DE")
+    with pytest.raises(PermissionDenied):
+        services.event_create(user=factories.coordinator("FR"), organisation=german, data={
+            "country": "FR", "title": "x", "summary": "x", "start": timezone.now() + timedelta(days=3),
+            "end": timezone.now() + timedelta(days=3, hours=1), "timezone": "Europe/Paris", "format": "online",
+            "online_url": "https://example.org/"})
 
 
 def test_querysets_are_scoped_by_country(sides):

@@ -1,16 +1,21 @@
 """The public event list and event page: filters that combine, counts per option, search,
-languages, empty states, structured data, and query budgets that do not grow with events."""
+languages, empty states, extreme dates, cards that name the time zone, places left, structured data,
+and query budgets that do not grow with events."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from events import services
 from events.models import Event, Topic
 from tests import factories
+from tests.factories import next_year
+from tests.pages import page
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +91,13 @@ def test_bad_filters_give_a_clear_400(client, query):
     assert "Some filters are not valid" in response.content.decode()
 
 
+@pytest.mark.parametrize("url", ["/en/events/?to=9999-12-31", "/en/events/?from=0001-01-01",
+                                 "/feeds/events.ics?to=9999-12-31", "/admin/coordinators/?older_than=100000000"])
+def test_extreme_dates_are_errors_not_crashes(client, users, url):
+    client.force_login(users["admin"])
+    assert client.get(url).status_code in (200, 400)
+
+
 def test_event_content_is_marked_with_its_language(client, island):
     html = client.get("/fr/events/?country=MT").content.decode()
     assert '<html lang="fr"' in html
@@ -95,6 +107,31 @@ def test_event_content_is_marked_with_its_language(client, island):
 def test_the_list_works_without_javascript(client, island):
     html = client.get("/en/events/").content.decode()
     assert '<form method="get" action="/en/events/"' in html and 'type="submit"' in html
+
+
+def test_event_cards_show_the_time_zone(client):
+    start = datetime(next_year(), 1, 22, 18, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+    factories.published_event(
+        factories.organisation("FI"), start=start, end=start.replace(hour=20), timezone="Europe/Helsinki",
+        format="online", city="", address="", online_url="https://meet.example.org/fi", title="Zonecheck webinar",
+    )
+    html = page(client.get("/en/events/", {"q": "Zonecheck"}))
+    card = html[html.index("Zonecheck webinar"):]
+    card = card[:card.index("</li>")]
+    zone = start.tzname()  # EET
+    assert f"22 January {start.year}, 18:00" in card
+    assert f'<abbr class="event-zone" title="Europe/Helsinki">{zone}</abbr>' in card
+
+
+def test_places_left_is_right_with_several_topics_selected(client):
+    event = factories.published_event(factories.organisation("EE"), capacity=4, title="Two topics")
+    event.topics.add(*Topic.objects.filter(slug__in=["digital-skills", "green-skills"], locale__language_code="en"))
+    for n in range(2):
+        services.registration_confirm(registration=services.registration_create(
+            event=event, name="P", email=f"p{n}@example.org", consent=True, language="en"))
+    response = client.get("/en/events/?country=EE&topic=digital-skills&topic=green-skills")
+    (shown,) = [e for e in response.context["page"].object_list if e.pk == event.pk]
+    assert shown.places_left == 2
 
 
 def test_list_queries_do_not_grow_with_events(client, db):
@@ -217,11 +254,13 @@ def test_search_terms_keep_words_in_any_script():
 @pytest.mark.parametrize("query", [
     "", "country=MT", "country=MT&country=FR", "format=hybrid", "language=en", "country=MT&format=online",
     "country=MT&language=mt&format=online", "topic=green-skills&format=onsite", "country=DE&language=de&past=1",
-    "q=fair", "country=MT&topic=digital-skills&language=en",
+    "q=fair", "country=MT&topic=digital-skills&language=en", "topic=green-skills&topic=digital-skills",
+    "topic=green-skills&topic=digital-skills&format=hybrid",
 ])
 def test_facets_from_one_grouped_query_equal_counting_each_facet_on_its_own(island, query):
-    """Country, format and language are counted in one grouped query (events.selectors
-    _single_valued_counts); here each facet is counted the plain way, with its own filter left out."""
+    """Country, format, language and topic are counted in one grouped query (events.selectors
+    _facet_cells and _facets_from_cells, on Event.topic_key); here each facet is counted the plain way, through the
+    topic links, with its own filter left out."""
     from django.http import QueryDict
 
     from events import selectors

@@ -1,5 +1,6 @@
 """Registration rules in events.services: capacity, waiting list first come first served,
-promotion on cancellation, double opt-in, windows and modes, duplicates, tokens."""
+promotion on cancellation (none once the event has started), double opt-in, windows and modes,
+duplicates, tokens, reminders (sent again when the event moves)."""
 
 from datetime import timedelta
 
@@ -71,6 +72,17 @@ def test_cancelling_a_waiting_list_place_promotes_nobody(org):
     assert Registration.objects.get(pk=later.pk).status == R.WAITLISTED
 
 
+def test_no_promotion_once_the_event_has_started():
+    event = factories.published_event(factories.organisation("FR"), capacity=1)
+    first = services.registration_confirm(registration=services.registration_create(
+        event=event, name="A", email="a@example.org", consent=True, language="en"))
+    waiting = services.registration_confirm(registration=services.registration_create(
+        event=event, name="B", email="b@example.org", consent=True, language="en"))
+    Event.objects.filter(pk=event.pk).update(start=timezone.now() - timedelta(minutes=5))
+    services.registration_cancel(registration=first, by_token=True)
+    assert Registration.objects.get(pk=waiting.pk).status == R.WAITLISTED
+
+
 def test_more_capacity_moves_the_waiting_list_up(org):
     event = factories.published_event(org, capacity=1)
     confirmed_guest(event, 1)
@@ -120,6 +132,18 @@ def test_started_events_take_no_registrations(org):
     event = factories.published_event(org, days=-1)
     with pytest.raises(services.RegistrationClosed):
         guest(event, 1)
+
+
+def test_switching_away_from_registration_here_does_not_confirm_the_waiting_list():
+    event = factories.published_event(factories.organisation("FR"), capacity=1)
+    services.registration_confirm(registration=services.registration_create(
+        event=event, name="A", email="a@example.org", consent=True, language="en"))
+    waiting = services.registration_confirm(registration=services.registration_create(
+        event=event, name="B", email="b@example.org", consent=True, language="en"))
+    services.event_update(user=factories.coordinator("FR"), event=event,
+                          data={"registration_mode": "external", "external_registration_url": "https://t.example.org/",
+                                "capacity": None})
+    assert Registration.objects.get(pk=waiting.pk).status == R.WAITLISTED
 
 
 def test_account_holders_cancel_only_their_own(org):
@@ -177,3 +201,20 @@ def test_reminders_go_once_to_confirmed_registrations_of_events_soon(org, django
         assert services.reminders_send() == 0  # never twice
     assert [m.to for m in mail.outbox] == [[due.email]]
     assert mail.outbox[0].attachments[0][2].startswith("text/calendar")
+
+
+def test_registrants_hear_of_a_new_time_and_get_their_reminder_again(django_capture_on_commit_callbacks):
+    event = factories.published_event(factories.organisation("FR"), capacity=5)
+    registration = services.registration_confirm(registration=services.registration_create(
+        event=event, name="A", email="a@example.org", consent=True, language="en"))
+    Registration.objects.filter(pk=registration.pk).update(reminder_sent_at=timezone.now())
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_update(user=factories.coordinator("FR"), event=event,
+                              data={"start": event.start + timedelta(days=1), "end": event.end + timedelta(days=1)})
+    assert [m.to for m in mail.outbox if "New time or place" in m.subject] == [["a@example.org"]]
+    assert Registration.objects.get(pk=registration.pk).reminder_sent_at is None
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_update(user=factories.coordinator("FR"), event=event, data={"title": "Only the title"})
+    assert not mail.outbox  # nothing that moves it in calendars: no email

@@ -1,5 +1,6 @@
 """Registration as people meet it: the guest path through the outbox, one-click registration,
-signed links, bad input, the honeypot and rate limits."""
+my registrations (a guest's under an account's address too), signed links, bad input, the honeypot
+and rate limits."""
 
 import re
 import zoneinfo
@@ -118,6 +119,16 @@ def test_my_registrations_and_cancelling_there(client, event, users):
     assert Registration.objects.get(pk=registration.pk).status == R.CANCELLED
 
 
+def test_a_guest_registration_with_an_accounts_address_shows_for_that_account(client, users):
+    event = factories.published_event(factories.organisation("FR"))
+    registration = services.registration_create(event=event, name="C", email=users["citizen"].email.upper(),
+                                                consent=True, language="en")
+    client.force_login(users["citizen"])
+    assert event.title in client.get("/en/registrations/").content.decode()
+    client.post(f"/en/registrations/{registration.pk}/cancel/")
+    assert Registration.objects.get(pk=registration.pk).status == R.CANCELLED
+
+
 BAD_INPUT = {
     "invalid email": ({"email": "not-an-email"}, "email"),
     "10,000-character name": ({"name": "x" * 10_000}, "name"),
@@ -168,6 +179,18 @@ def test_rate_limits_answer_429_with_a_friendly_page(client, event, settings):
     assert limited.status_code == 429 and "try again later" in limited.content.decode()
     assert register(client, event, "B", "other@example.org").status_code == 429  # the IP limit (3)
     assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_email_rate_limit_cannot_be_dodged_with_spaces_or_case(client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.EYOS_REGISTRATION_RATE = {"ip": (100, 3600), "email": (2, 3600)}
+    event = factories.published_event(factories.organisation("FR"))
+    codes = [client.post(f"/en/events/{event.uid}/register/", {
+        "name": "A", "email": " " * n + ("VICTIM@example.org" if n % 2 else "victim@example.org"), "consent": "on",
+    }).status_code for n in range(5)]
+    assert codes[:2] == [200, 200] and set(codes[2:]) == {429}
 
 
 @pytest.mark.parametrize("path", [

@@ -1,9 +1,13 @@
 """What `make run` prints: each task the worker runs once, not twice, and no page-by-page audit
-log from the demo seed."""
+log from the demo seed; and the SITE_URL it gives (emails point at its own port)."""
 
 import io
 import logging
 import logging.config
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -76,3 +80,27 @@ def test_verbosity_2_shows_the_audit_log(fake_seeding, caplog, settings):
     caplog.set_level(logging.INFO)
     call_command("seed_demo", quiet_accounts=True, verbosity=2, stdout=io.StringIO())
     assert sum(r.getMessage() == 'Page created: "Demo"' for r in caplog.records) == 3
+
+
+# `make run` points emails at its own port --------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not shutil.which("make"), reason="needs GNU make")
+@pytest.mark.parametrize("env, expected", [
+    ({"PORT": "8080"}, "http://127.0.0.1:8080"),
+    ({}, "http://127.0.0.1:8000"),
+    ({"PORT": "8080", "SITE_URL": "https://events.example.org"}, "https://events.example.org"),
+])
+def test_make_run_sets_site_url_from_the_port(tmp_path, env, expected):
+    fake_python = tmp_path / "python"
+    fake_python.write_text('#!/bin/sh\necho "SITE_URL=$SITE_URL"\n')
+    fake_python.chmod(0o755)
+    base = {key: value for key, value in os.environ.items() if key not in ("SITE_URL", "PORT", "MAKEFLAGS", "MFLAGS")}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "run", "VENV=.venv", f"PY={fake_python}"],
+        cwd=Path(__file__).resolve().parents[2], env={**base, **env}, capture_output=True, text=True,
+        timeout=60, start_new_session=True,  # the recipe's `trap 'kill 0'` stays in its own group
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("SITE_URL=")]
+    assert lines and set(lines) == {f"SITE_URL={expected}"}, result.stdout + result.stderr

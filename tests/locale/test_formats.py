@@ -8,14 +8,19 @@ eyos/formats/<language>/ completes or corrects them, locale_overrides/ the month
 
 import html
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django import forms
 from django.conf import settings
 from django.template import Context, Template
 from django.utils import formats, translation
+
+from tests import factories
+from tests.factories import next_year
+from tests.pages import page
 
 NB = "\xa0"  # no-break space: a number's groups never end up on two lines
 
@@ -116,3 +121,33 @@ def test_a_page_shows_its_dates_in_the_visitors_language(client):
         assert re.search(f"<time [^>]+>{local}</time>", main), language
         for american in ("p.m.", "a.m.", "след обяд", "i.n.", "r.n."):
             assert american not in main, (language, american)
+
+
+# English dates the European way: day before month, the 24-hour clock (eyos/formats/en/).
+
+
+@pytest.mark.django_db
+def test_english_dates_are_day_month_and_24_hours():
+    moment = datetime(2027, 3, 10, 18, 0)
+    with translation.override("en"):
+        assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "10/03/2027 18:00"
+        assert formats.date_format(moment, "DATETIME_FORMAT") == "10 March 2027, 18:00"
+        assert formats.date_format(date(2027, 1, 22), "DATE_FORMAT") == "22 January 2027"
+        assert formats.date_format(date(2027, 1, 22), "SHORT_DATE_FORMAT") == "22/01/2027"
+        assert formats.time_format(moment.time(), "TIME_FORMAT") == "18:00"
+        assert formats.get_format("FIRST_DAY_OF_WEEK") == 1
+        assert formats.get_format("DATE_INPUT_FORMATS")[0] == "%Y-%m-%d"
+        assert formats.get_format("DATETIME_INPUT_FORMATS")[0].startswith("%Y-%m-%d")
+        assert "%m/%d/%Y" not in formats.get_format("DATE_INPUT_FORMATS")
+        assert forms.DateField().clean("10/03/2027") == date(2027, 3, 10)
+        assert forms.DateField().clean("2027-03-10") == date(2027, 3, 10)
+    with translation.override("de"):  # other languages keep Django's own formats
+        assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "10.03.2027 18:00"
+
+
+@pytest.mark.django_db
+def test_the_english_event_page_shows_european_dates(client):
+    start = datetime(next_year(), 3, 10, 18, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    event = factories.published_event(factories.organisation("FR"), start=start, end=start.replace(hour=20))
+    html = page(client.get(f"/en/events/{event.uid}/"))
+    assert f"10 March {start.year}, 18:00" in html and "p.m." not in html
