@@ -38,7 +38,7 @@ EVENTS, REGISTRATIONS, COUNTRY = (2_500, 25_000, "CY") if QUICK else (25_000, 25
 def seed():
     from wagtail.models import Locale
 
-    from events.models import Event, Organisation, Registration, Topic
+    from events.models import Event, Organisation, Registration, Topic, link_topics
 
     rng = random.Random(7)
     locale = Locale.get_default()
@@ -59,9 +59,7 @@ def seed():
             if status in ("published", "rejected") else None,
         ))
     Event.objects.bulk_create(events, batch_size=5000)
-    through = Event.topics.through
-    through.objects.bulk_create([through(event_id=e.pk, topic_id=rng.choice(topics).pk) for e in events],
-                                batch_size=10000)
+    link_topics((e.pk, rng.choice(topics).pk) for e in events)
     registrations = []
     for n in range(REGISTRATIONS):
         event = events[n % EVENTS]

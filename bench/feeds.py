@@ -56,7 +56,7 @@ def best(fn, repeat=5):
 def make_events(n, country):
     from wagtail.models import Locale
 
-    from events.models import Event, Organisation, Topic
+    from events.models import Event, Organisation, Topic, link_topics
 
     org = Organisation.objects.create(name=f"Bench {country}", slug=f"bench-{country.lower()}", country=country)
     topic, _ = Topic.objects.get_or_create(slug="bench", locale=Locale.get_default(), defaults={"name": "Bench topic"})
@@ -72,8 +72,7 @@ def make_events(n, country):
             timezone=ZONES[i % len(ZONES)], organisation=org, status=Event.Status.PUBLISHED,
         ))
     Event.objects.bulk_create(events, batch_size=1000)
-    through = Event.topics.through
-    through.objects.bulk_create([through(event_id=e.pk, topic_id=topic.pk) for e in events], batch_size=2000)
+    link_topics((e.pk, topic.pk) for e in events)
 
 
 def django_ical_render(events):

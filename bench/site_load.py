@@ -201,7 +201,7 @@ def seed_events(target, rng):
     from django.utils import timezone
 
     from events.demo import COUNTRY_LANGUAGE, place_in
-    from events.models import Event, Organisation, Registration, Topic
+    from events.models import Event, Organisation, Registration, Topic, link_topics
     from events.zones import country_timezones
 
     have = Event.objects.count()
@@ -261,7 +261,7 @@ def seed_events(target, rng):
         links, registrations = [], []
         for event in events:
             chosen = {pick_topic() for _ in range(rng.choice([1, 1, 2]))}
-            links += [Event.topics.through(event_id=event.pk, topic_id=topics[slug]) for slug in chosen]
+            links += [(event.pk, topics[slug]) for slug in chosen]
             if event.status == "published" and event.registration_mode == "platform":
                 for r in range(rng.choice([0, 0, 0, 1, 2, 3, 5, 8])):
                     registrations.append(Registration(
@@ -269,15 +269,16 @@ def seed_events(target, rng):
                         language=event.language, consent_at=now, consent_version="bench",
                         status=rng.choices(["confirmed", "pending", "waitlisted", "cancelled"], [80, 8, 4, 8])[0],
                     ))
-        Event.topics.through.objects.bulk_create(links, batch_size=5_000)
+        link_topics(links)
         Registration.objects.bulk_create(registrations, batch_size=5_000)
         index_events(events, connection)
         made += len(events)
     if connection.vendor == "postgresql":
         # What autovacuum does after a bulk load: without fresh statistics PostgreSQL plans the
-        # list's queries for the table it had before (a plan 10-30x slower at 100,000 events).
+        # list's queries for the table it had before (a plan 10-30x slower at 100,000 events), and
+        # without the visibility map an index-only scan (the list's facets) still reads the table.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     print(f"  seeded {made:,} events (now {have + made:,}) in {time.perf_counter() - started:.0f} s")
     return made
 
@@ -508,10 +509,8 @@ def count_queries(rows, repeat=3):
     return result
 
 
-def measure(base, rows, args, session_cookie, master_pid=None):
-    """Rounds of [/healthz, row, /healthz, row, …, /healthz]; each row's ratio is its rate over the
-    mean of the /healthz runs just before and after it; the median ratio over the rounds."""
-    runner = run_wrk if shutil.which("wrk") else run_python_client
+def prepare_targets(base, rows, session_cookie):
+    """name → (url, headers) of each row, each checked once (which also warms the caches)."""
     targets = {}
     for name, (path, headers, user, expect) in rows.items():
         headers = dict(headers)
@@ -529,6 +528,65 @@ def measure(base, rows, args, session_cookie, master_pid=None):
                         or "csrftoken" not in answer.get("Set-Cookie", ""):
                     raise SystemExit(f"{name}: {path} has no registration form with its own CSRF token")
         targets[name] = (base + path, headers)
+    return targets
+
+
+def soak(base, rows, session_cookie, master_pid, seconds, connections):
+    """Worker memory under a long mixed load: every page in turn on `connections` threads, an
+    event changed every 10 s (so pages and counts are computed again, as on a live site). RSS of
+    each worker at the start, every 5 minutes (the progress) and at the end."""
+    from events.models import Event
+
+    targets = list(prepare_targets(base, rows, session_cookie).values())
+    stop = time.monotonic() + seconds
+    served, errors = [0], [0]
+    lock = threading.Lock()
+
+    def client(offset):
+        n = offset
+        while time.monotonic() < stop:
+            url, headers = targets[n % len(targets)]
+            n += 1
+            try:
+                status = fetch(url, headers)[0]
+            except OSError:
+                status = 0
+            with lock:
+                served[0] += 1
+                errors[0] += status == 0 or status >= 400
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
+    began = time.monotonic()
+    samples = [(0, workers_rss_mb(master_pid))]
+    print(f"soak: {seconds / 60:.0f} min of mixed load; workers' RSS (MB) at start: {samples[0][1]}", flush=True)
+    for thread in threads:
+        thread.start()
+    events = list(Event.objects.filter(status="published").order_by("?").values_list("pk", flat=True)[:500])
+    next_sample, n = began + 300, 0
+    while time.monotonic() < stop:
+        time.sleep(min(10, max(0.0, stop - time.monotonic())))
+        event = Event.objects.get(pk=events[n % len(events)])
+        event.summary = event.summary.rstrip(" .") + " ." if n % 2 else event.summary.rstrip(" .")
+        event.save(update_fields=["summary", "updated_at"])
+        n += 1
+        if time.monotonic() >= next_sample:
+            samples.append((round(time.monotonic() - began), workers_rss_mb(master_pid)))
+            print(f"  {samples[-1][0] / 60:.0f} min: {served[0]:,} requests, RSS {samples[-1][1]}", flush=True)
+            next_sample += 300
+    for thread in threads:
+        thread.join()
+    samples.append((round(time.monotonic() - began), workers_rss_mb(master_pid)))
+    start, end = sum(samples[0][1]), sum(samples[-1][1])
+    print(f"soak: {served[0]:,} requests ({errors[0]} errors), {n} event changes; workers' RSS (MB) at start "
+          f"{samples[0][1]}, at end {samples[-1][1]}: {end / start:.2f}x")
+    return {"seconds": seconds, "requests": served[0], "errors": errors[0], "event_changes": n,
+            "rss_mb": [(t, [round(x, 1) for x in rss]) for t, rss in samples], "growth": end / start}
+
+
+def measure(base, rows, args, session_cookie, master_pid=None):
+    """Rounds of [/healthz, row, /healthz, row, …, /healthz]; each row's ratio is its rate over the
+    mean of the /healthz runs just before and after it; the median ratio over the rounds."""
+    runner = run_wrk if shutil.which("wrk") else run_python_client
+    targets = prepare_targets(base, rows, session_cookie)
     sizes = {name: len(fetch(url, headers)[2]) for name, (url, headers) in targets.items()}
     rss_start = workers_rss_mb(master_pid) if master_pid else []
     load_began = time.monotonic()
@@ -580,8 +638,11 @@ def run_size(size, rng, coordinator, args, workdir):
     client.force_login(coordinator)
     session_cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     process, base = start_server(workdir)
+    soaked = None
     try:
         table, client_name = measure(base, rows, args, session_cookie, master_pid=process.pid)
+        if args.soak and size == args.largest:
+            soaked = soak(base, rows, session_cookie, process.pid, args.soak, args.connections)
     finally:
         stop_server(process)
     print(f"{'page':<24}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'x healthz':>10}{'errors':>7}"
@@ -596,7 +657,7 @@ def run_size(size, rng, coordinator, args, workdir):
     memory = table["/healthz"]["workers_rss_mb"]
     print(f"workers' memory (RSS, MB each): {memory['after_warm_up']} after warm-up, {memory['after_load']} after "
           f"{memory['seconds_of_load']} s of mixed load")
-    return {"rows": table, "client": client_name}
+    return {"rows": table, "client": client_name, "soak": soaked}
 
 
 def main():
@@ -608,12 +669,16 @@ def main():
     parser.add_argument("--connections", type=int, default=6, help="concurrent clients (default 6)")
     parser.add_argument("--sizes", help="comma-separated event counts (default 10000,100000)")
     parser.add_argument("--only", help="measure only the pages whose names contain one of these comma-separated words")
+    parser.add_argument("--soak", type=float, default=0,
+                        help="then, at the largest size, SECONDS of mixed load (3600: an hour) and the workers' "
+                             "memory at start and end (goal: at most 1.25x)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database and Redis data afterwards")
     args = parser.parse_args()
     args.seconds = args.seconds or (1 if args.quick else 3)
     args.rounds = args.rounds or (1 if args.quick else 3)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([1_000, 3_000] if args.quick
                                                                           else [10_000, 100_000])
+    args.largest = sizes[-1]
 
     load_before = os.getloadavg()
     engine, why = detect_engine()
@@ -695,6 +760,10 @@ def check_goals(report, sizes):
             sizes_bytes = {size: report["sizes"][size]["rows"][name]["bytes"] for size in sizes}
             goals[f"{name}: answers <= {MAP_MAX_BYTES:,} bytes ({sizes_bytes})"] = (
                 max(sizes_bytes.values()) <= MAP_MAX_BYTES)
+    soaked = report["sizes"][sizes[-1]].get("soak")
+    if soaked:
+        goals[f"workers' memory after {soaked['seconds'] / 60:.0f} min of mixed load <= 1.25x the start's "
+              f"({soaked['growth']:.2f}x)"] = soaked["growth"] <= 1.25 and not soaked["errors"]
     errors = {f"{size:,} {name}": row["errors"] for size in sizes
               for name, row in report["sizes"][size]["rows"].items() if row["errors"]}
     goals["no unexpected status" + (f" ({errors})" if errors else "")] = not errors

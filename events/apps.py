@@ -15,6 +15,7 @@ class EventsConfig(AppConfig):
         for model in (Event, Registration, Organisation, Topic):
             post_save.connect(bump_data_version, sender=model, dispatch_uid=f"eyos-version-{model.__name__}")
             post_delete.connect(bump_data_version, sender=model, dispatch_uid=f"eyos-version-del-{model.__name__}")
+        m2m_changed.connect(_topics_changed, sender=Event.topics.through, dispatch_uid="eyos-topic-keys")
         m2m_changed.connect(bump_data_version, sender=Event.topics.through, dispatch_uid="eyos-version-topics")
         for model in (Event, Organisation, Topic):  # not Registration: see cache.EVENTS_KEY
             post_save.connect(bump_events_version, sender=model, dispatch_uid=f"eyos-events-{model.__name__}")
@@ -27,6 +28,22 @@ class EventsConfig(AppConfig):
         from django.tasks.signals import task_finished
 
         task_finished.connect(_event_indexed, dispatch_uid="eyos-event-indexed")
+
+
+def _topics_changed(sender, instance, action, reverse, pk_set, **_kwargs):
+    """Keep Event.topic_key in step with the links, from either side (event.topics or
+    topic.events), clears included."""
+    from .models import refresh_topic_keys
+
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            refresh_topic_keys([instance.pk])
+    elif action == "pre_clear":
+        instance._events_before_clear = list(instance.events.values_list("pk", flat=True))
+    elif action == "post_clear":
+        refresh_topic_keys(getattr(instance, "_events_before_clear", ()))
+    elif action in ("post_add", "post_remove"):
+        refresh_topic_keys(pk_set or ())
 
 
 INDEX_TASK = "modelsearch.tasks.insert_or_update_object_task"

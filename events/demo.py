@@ -13,7 +13,7 @@ from wagtail.models import Locale
 
 from coordinators.models import CoordinatorAssignment
 
-from .models import Event, Organisation, Registration, Topic
+from .models import Event, Organisation, Registration, Topic, link_topics
 from .zones import country_timezones
 
 TOPICS = [
@@ -289,10 +289,7 @@ def seed_events(users):
 
     for event in events:  # bulk_create sends no signals: index for free-text search
         index.insert_or_update_object(event)
-    Through = Event.topics.through
-    Through.objects.bulk_create(
-        [Through(event_id=event.pk, topic_id=topic.pk) for event, pair in zip(events, topic_links) for topic in set(pair)]
-    )
+    link_topics((event.pk, topic.pk) for event, pair in zip(events, topic_links) for topic in set(pair))
     seed_registrations(events, now, rng)
 
 

@@ -16,7 +16,7 @@ from .models import Event, Registration, Topic
 
 LIST_FIELDS = (
     "uid", "title", "slug", "summary", "language", "start", "end", "timezone", "city", "country", "format",
-    "capacity", "status", "registration_mode", "organisation__name",
+    "capacity", "status", "registration_mode", "organisation__name", "topic_key",
 )
 SEARCH_LIMIT = 2000
 
@@ -35,8 +35,7 @@ def upcoming_events(*, country=None, topic=None, limit=3):
         events = events.filter(topics__slug=topic)
     return list(
         events.select_related("organisation")
-        .only("uid", "title", "slug", "summary", "language", "start", "end", "timezone", "city",
-              "country", "format", "status", "organisation__name")
+        .only(*LIST_FIELDS)
         .order_by("start", "pk")[:limit]
     )
 
@@ -189,8 +188,9 @@ class EventSearch:
 
 def event_search(filters, *, now=None, sort=""):
     """The event list: the queryset and, for each filter, how many events each option gives with
-    the other filters applied. 1 search query when there is text, then 2 facet queries (country,
-    format and language in one, topics) and the topics' ids, all cached until events change; the
+    the other filters applied. 1 search query when there is text, then 1 facet query (every facet,
+    see _facet_cells; shared by all combinations of the faceted filters) and the topics' ids, all
+    cached until events change; the
     page itself is its rows plus 1 for topics. `sort`: "" (nearest first with `near`, else
     soonest), "soonest", "newest" (latest added first) or "nearest"."""
     from .cache import cached
@@ -206,8 +206,11 @@ def event_search(filters, *, now=None, sort=""):
         return events
 
     def count_facets():
-        return {**_single_valued_counts(base(exclude=SINGLE_VALUED), filters),
-                "topic": _topic_counts(base(exclude=("topic",)))}
+        # The cells do not depend on the faceted filters: one query serves every combination of
+        # countries, topics, format and language (until events change or the hour turns).
+        others = replace(filters, countries=(), topics=(), format="", language="")
+        cells = cached(("facet_cells", others, hour), lambda: _facet_cells(base(exclude=FACETED)), events_only=True)
+        return _facets_from_cells(cells, filters)
 
     facets = cached(("facets", filters, hour), count_facets, events_only=True)
     order = ("-start", "-pk") if filters.past else ("start", "pk")
@@ -294,35 +297,50 @@ def personal_feed_registrations(token):
     )
 
 
-# Filters on a column with one value per event: one grouped count gives all their facets.
-SINGLE_VALUED = ("country", "format", "language")
+# The filters whose facets come from one grouped count (events.Event.topic_key holds the topics).
+FACETED = ("country", "format", "language", "topic")
 
 
-def _single_valued_counts(events, filters):
-    """The country, format and language facets and the total, from one query: `events` match every
-    other filter; each (country, format, language) cell's count goes to a facet's option when the
-    cell passes the other two of these filters (as counting with that facet's filter left out
-    would), and to the total when it passes all three."""
-    chosen = {"country": set(filters.countries), "format": {filters.format} - {""},
-              "language": {filters.language} - {""}}
-    facets = {name: Counter() for name in SINGLE_VALUED}
-    total = 0
-    for cell in events.order_by().values(*SINGLE_VALUED).annotate(n=Count("pk")):
-        passes = {name: not chosen[name] or cell[name] in chosen[name] for name in SINGLE_VALUED}
-        for name in SINGLE_VALUED:
-            if all(passes[other] for other in SINGLE_VALUED if other != name):
-                facets[name][cell[name]] += cell["n"]
-        total += cell["n"] if all(passes.values()) else 0
-    return {**{name: dict(counts) for name, counts in facets.items()}, "total": total}
+def _facet_cells(events):
+    """[(country, format, language, topic_key, number of events)] of `events`, from one query. On
+    PostgreSQL it reads only the index event_facets_idx (no join of the topic links, no table
+    rows): about 35 ms at 100,000 events, 60,000 of them upcoming."""
+    return list(events.order_by().values_list("country", "format", "language", "topic_key").annotate(n=Count("*")))
 
 
-def _topic_counts(events):
-    """slug → number of the events linked to that topic: grouped on the link table by topic id,
-    without joining topics and locales (a third of the time at 100,000 events)."""
-    slugs = {topic_id: slug for slug, topic_id in topic_ids().items()}
-    rows = (Event.topics.through.objects.filter(event_id__in=events.order_by().values("pk"))
-            .order_by().values("topic_id").annotate(n=Count("pk")).values_list("topic_id", "n"))
-    return {slugs[topic_id]: n for topic_id, n in rows if topic_id in slugs}
+def _facets_from_cells(cells, filters):
+    """Every facet and the total: each cell's count goes to a facet's options when the cell passes
+    the other three faceted filters (as counting with that facet's filter left out would), and to
+    the total when it passes all four."""
+    ids = topic_ids()
+    slugs = {topic_id: slug for slug, topic_id in ids.items()}
+    countries, fmt, language = set(filters.countries), filters.format, filters.language
+    chosen_topics = {str(ids[slug]) for slug in filters.topics if slug in ids}
+    passes_topic = {}  # topic_key → whether it passes the topic filter (a few dozen distinct keys)
+    by_country, by_format, by_language, by_key = Counter(), Counter(), Counter(), Counter()
+    for country, cell_format, cell_language, key, n in cells:
+        pt = passes_topic.get(key)
+        if pt is None:
+            pt = passes_topic[key] = not filters.topics or not chosen_topics.isdisjoint(key.split(","))
+        pc = not countries or country in countries
+        pf = not fmt or cell_format == fmt
+        pl = not language or cell_language == language
+        if pf and pl and pt:
+            by_country[country] += n
+        if pc and pl and pt:
+            by_format[cell_format] += n
+        if pc and pf and pt:
+            by_language[cell_language] += n
+        if pc and pf and pl:
+            by_key[key] += n
+    by_topic = Counter()
+    for key, n in by_key.items():
+        for pk in key.split(",") if key else ():
+            if int(pk) in slugs:
+                by_topic[slugs[int(pk)]] += n
+    total = sum(n for key, n in by_key.items() if passes_topic[key])
+    return {"country": dict(by_country), "format": dict(by_format), "language": dict(by_language),
+            "topic": dict(by_topic), "total": total}
 
 
 def event_detail(uid):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.search import index
 
-from events.models import Event, Registration, Topic
+from events.models import Event, Registration, Topic, link_topics
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def add_events(org, topic, n, offset):
               capacity=20)
         for i in range(n)
     ])
-    Event.topics.through.objects.bulk_create([Event.topics.through(event_id=e.pk, topic_id=topic.pk) for e in events])
+    link_topics((e.pk, topic.pk) for e in events)
     Registration.objects.bulk_create([
         Registration(event=e, name="R", email=f"r{e.pk}@example.org", consent_at=now, status="confirmed")
         for e in events
