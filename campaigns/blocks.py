@@ -128,10 +128,10 @@ class UpcomingEventsBlock(blocks.StructBlock):
 def upcoming_events_for_block(value, country=None):
     from events import selectors
 
-    return selectors.upcoming_events(
+    return selectors.with_images(selectors.upcoming_events(
         country=country if country is not None else (value.get("country") or None),
         topic=value.get("topic") or None, limit=value["limit"] or 3,
-    )
+    ))
 
 
 class CampaignStreamBlock(blocks.StreamBlock):

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from wagtail.images.fields import WagtailImageField
 
 from .countries import participating_countries
 from .models import Event, Organisation, Topic
@@ -138,7 +139,8 @@ class EventForm(forms.ModelForm):
     # The form in sections, in this order. Fields in none of them (the organisation, a honeypot)
     # come first, before the sections.
     FIELDSETS = (
-        (_("What"), ("title", "summary", "description", "language", "topics", "target_audience")),
+        (_("What"), ("title", "summary", "description", "language", "topics", "target_audience", "image_file",
+                     "image_alt", "remove_image")),
         (_("When"), ("start", "end", "timezone")),
         (_("Where"), ("format", "online_url", "venue", "address", "city", "postcode", "latitude", "longitude")),
         (_("Registration"), ("registration_mode", "capacity", "external_registration_url", "registration_opens",
@@ -173,6 +175,15 @@ class EventForm(forms.ModelForm):
     topics = ChoicesOfModelField(
         label=_("topics"), queryset=Topic.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
     )
+    # Wagtail's image field: the formats, size and pixel limits of the image library
+    # (WAGTAILIMAGES_*), with their messages.
+    image_file = WagtailImageField(
+        label=_("image"), required=False,
+        help_text=_("Optional. A photo or picture for the event's card and page, and for links to it shared "
+                    "elsewhere: JPEG, PNG or WebP, at most 10 MB, ideally 1200 × 630 pixels or larger."),
+    )
+    remove_image = forms.BooleanField(label=_("Remove the image"), required=False)
+    IMAGE_FIELDS = ("image_file", "image_alt", "remove_image")
 
     class Meta:
         model = Event
@@ -182,7 +193,7 @@ class EventForm(forms.ModelForm):
             "start", "end", "timezone",
             "step_free_access", "sign_language", "captions", "accessibility_notes",
             "capacity", "registration_mode", "external_registration_url",
-            "registration_opens", "registration_closes",
+            "registration_opens", "registration_closes", "image_alt",
         ]
         help_texts = {
             "latitude": _("In decimal degrees, for example 50.846700."),
@@ -222,6 +233,9 @@ class EventForm(forms.ModelForm):
             self.initial["topics"] = self._matching_topics(self.instance.topics.all())
         for name in self.LOCAL_TIME_FIELDS:
             self.fields[name].help_text = _("In the event's time zone.")
+        if not self.instance.image_id:
+            del self.fields["remove_image"]
+        self.fields["image_file"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
         # Labels start with a capital letter (the model's verbose names do not).
         for field in self.fields.values():
             if field.label:
@@ -276,6 +290,10 @@ class EventForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("remove_image") and not cleaned.get("image_file"):
+            self.instance.image = None  # the form's own copy: its model checks see no image
+        elif cleaned.get("image_file") and "image_alt" in self.fields and not (cleaned.get("image_alt") or "").strip():
+            self.add_error("image_alt", _("Describe the image for people who cannot see it."))
         zone = cleaned.get("timezone")
         if zone:
             tz = zoneinfo.ZoneInfo(zone)
@@ -316,8 +334,12 @@ class EventForm(forms.ModelForm):
         return not self.instance.pk or cleaned.get("start") != self.instance.start
 
     def service_data(self):
-        """The cleaned values the services accept, topics apart."""
-        return {name: value for name, value in self.cleaned_data.items() if name not in {"topics", "organisation"}}
+        """The cleaned values the services accept, topics apart; a new image as `image_upload`."""
+        data = {name: value for name, value in self.cleaned_data.items()
+                if name not in {"topics", "organisation", "image_file"}}
+        if self.cleaned_data.get("image_file"):
+            data["image_upload"] = self.cleaned_data["image_file"]
+        return data
 
     def selected_topics(self):
         """Topics are stored in their original (default-language) form."""

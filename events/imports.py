@@ -163,6 +163,8 @@ class ImportEventForm(EventForm):
         # language, stored times of an existing event): three queries per row saved by skipping
         # it. The validation (fields, clean methods, model and constraint checks) is EventForm's.
         super(EventForm, self).__init__(*args, **kwargs)
+        for name in self.IMAGE_FIELDS:  # a row of a file or a feed carries no image
+            self.fields.pop(name, None)
         self.topic_map = topic_map
         self.fields["topics"] = forms.CharField(required=False)
 

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
+from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import TranslatableMixin
 from wagtail.search import index
@@ -68,6 +69,15 @@ class Topic(TranslatableMixin, models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120)
+    image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("image"),
+        help_text=_("Shown for the events of this topic that have no image of their own. Give the image a "
+                    "description in the image library: it is the text for people who cannot see it."),
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("image")]
+
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
@@ -153,6 +163,14 @@ class Event(index.Indexed, models.Model):
         _("time zone"), max_length=64, default="Europe/Brussels", validators=[validate_timezone]
     )
     topics = models.ManyToManyField(Topic, related_name="events", blank=True, verbose_name=_("topics"))
+    image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("image"),
+    )
+    image_alt = models.CharField(
+        _("image description"), max_length=250, blank=True,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
     # A copy of the topics' ids ("3,7", sorted), kept by refresh_topic_keys() whenever the links
     # change: the list's facet counts group on it with the country, format and language, in one
     # index-only scan (events.selectors.event_search), instead of joining the link table.
@@ -250,6 +268,8 @@ class Event(index.Indexed, models.Model):
             errors["end"] = _("The end must be after the start.")
         if self.format in (self.Format.ONLINE, self.Format.HYBRID) and not self.online_url:
             errors["online_url"] = _("Online and hybrid events need a link to join.")
+        if self.image_id and not self.image_alt.strip():
+            errors["image_alt"] = _("Describe the image for people who cannot see it.")
         if self.format in (self.Format.ONSITE, self.Format.HYBRID) and not (self.address and self.city):
             errors["address"] = _("Events on site need an address and a city.")
         if self.registration_mode == self.RegistrationMode.EXTERNAL and not self.external_registration_url:
@@ -270,6 +290,17 @@ class Event(index.Indexed, models.Model):
         if update_fields is not None and {"online_url", "external_registration_url"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "normalised_url"}
         super().save(*args, **kwargs)
+
+    def shown_image(self, topic_images):
+        """(image id, alt text) to show for the event: its own image, else the image of its first
+        topic that has one (`topic_images`: topic id → (image id, description), see
+        events.selectors.topic_images), else None. Reads topic_key: no query."""
+        if self.image_id:
+            return self.image_id, self.image_alt
+        for pk in self.topic_key.split(",") if self.topic_key else ():
+            if int(pk) in topic_images:
+                return topic_images[int(pk)]
+        return None
 
     @property
     def tzinfo(self):

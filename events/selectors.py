@@ -16,7 +16,7 @@ from .models import Event, Registration, Topic
 
 LIST_FIELDS = (
     "uid", "title", "slug", "summary", "language", "start", "end", "timezone", "city", "country", "format",
-    "capacity", "status", "registration_mode", "organisation__name", "topic_key",
+    "capacity", "status", "registration_mode", "organisation__name", "image", "image_alt", "topic_key",
 )
 SEARCH_LIMIT = 2000
 
@@ -38,6 +38,32 @@ def upcoming_events(*, country=None, topic=None, limit=3):
         .only(*LIST_FIELDS)
         .order_by("start", "pk")[:limit]
     )
+
+
+# Renditions of event images: cards (16:9), the event page and link previews (1.91:1, the size
+# Open Graph and most sharing sites ask for).
+CARD_IMAGE = "fill-640x360|format-webp"
+PAGE_IMAGE = "fill-1200x630|format-jpeg"
+
+
+def with_images(events, spec=CARD_IMAGE):
+    """Set `picture` (a Wagtail image with its `spec` rendition fetched, or None) and `picture_alt`
+    on each event: its own image, else its first topic's. One query for the images and their
+    renditions when there are any, none otherwise."""
+    from wagtail.images import get_image_model
+
+    events = list(events)
+    defaults = topic_images()
+    shown = {event.pk: event.shown_image(defaults) for event in events}
+    ids = {choice[0] for choice in shown.values() if choice}
+    images = {}
+    if ids:
+        images = {image.pk: image for image in get_image_model().objects.filter(pk__in=ids).prefetch_renditions(spec)}
+    for event in events:
+        choice = shown[event.pk]
+        event.picture = images.get(choice[0]) if choice else None
+        event.picture_alt = choice[1] if choice else ""
+    return events
 
 
 def topic_choices():
@@ -66,14 +92,31 @@ def _topic_choices():
     )
 
 
-def topic_ids():
-    """slug → id of the topics in the default language (the ones events link to). One query,
-    then cached until topics change."""
+def _topic_index():
+    """(slug → id, id → (default image id, its description)) of the topics in the default
+    language (the ones events link to). One query, then cached until topics change."""
     from .cache import cached
 
-    return cached(("topic_ids",), lambda: dict(
-        Topic.objects.filter(locale__language_code=settings.LANGUAGE_CODE).values_list("slug", "id")),
-        events_only=True)
+    def compute():
+        ids, images = {}, {}
+        for slug, pk, image_id, description in Topic.objects.filter(
+                locale__language_code=settings.LANGUAGE_CODE).values_list("slug", "id", "image_id", "image__description"):
+            ids[slug] = pk
+            if image_id:
+                images[pk] = (image_id, description or "")
+        return ids, images
+
+    return cached(("topic_index",), compute, events_only=True)
+
+
+def topic_ids():
+    """slug → id of the topics in the default language (the ones events link to)."""
+    return _topic_index()[0]
+
+
+def topic_images():
+    """topic id → (image id, the image's description) for the topics with a default image."""
+    return _topic_index()[1]
 
 
 def topic_names_by_key():

@@ -133,3 +133,25 @@ def csrf_failure(request, reason=""):
                             "more."),
         back if back_url else "", language, translation.gettext("Home"),
     ))
+
+
+MEDIA_FOLDERS = ("images/", "original_images/")  # Wagtail's renditions and uploaded originals
+
+
+@require_safe
+def media(request, path):
+    """Uploaded images when the site keeps them on its own disk (the default file storage, with
+    MEDIA_ROOT on a persistent volume): whitenoise serves only the static files. Only the image
+    library's folders; anything else under MEDIA_ROOT stays private. A host with an object store
+    sets STORAGES["default"] and MEDIA_URL to it instead, and this view is not used."""
+    import posixpath
+
+    from django.http import Http404
+    from django.views.static import serve
+
+    path = posixpath.normpath(path).lstrip("/")
+    if not path.startswith(MEDIA_FOLDERS):  # after normalising: images/../x is x
+        raise Http404
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

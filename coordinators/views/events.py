@@ -49,7 +49,7 @@ def _event_form_page(request, form, event=None):
 @coordinator_required
 def event_create(request):
     form = CoordinatorEventForm(
-        request.POST or None,
+        request.POST or None, request.FILES or None,
         countries=permissions.coordinator_countries(request.user),
         organisations=permissions.coordinated_organisations(request.user).order_by("name"),
     )
@@ -74,7 +74,7 @@ def event_edit(request, uid):
         messages.error(request, _("A cancelled event can no longer be edited."))
         return redirect("coordinators:review", uid=event.uid)
     form = CoordinatorEventForm(
-        request.POST or None, instance=event,
+        request.POST or None, request.FILES or None, instance=event,
         countries=permissions.coordinator_countries(request.user), organisations=None,
     )
     if request.method == "POST" and form.is_valid():

@@ -14,6 +14,7 @@ from ..tasks import (
     enqueue_with_transaction, geocode_event, send_event_notification, send_events_submitted_summary,
 )
 
+from .images import apply_image
 from .slugs import unique_slug
 from .registrations import _notify_registration, _promote_waiting_list, _schedule_reminders
 
@@ -40,7 +41,7 @@ SCHEDULE_FIELDS = (
 EDITABLE_FIELDS = SCHEDULE_FIELDS + (
     "title", "summary", "description", "language", "step_free_access", "sign_language",
     "captions", "accessibility_notes", "target_audience", "capacity", "registration_mode",
-    "external_registration_url", "registration_opens", "registration_closes",
+    "external_registration_url", "registration_opens", "registration_closes", "image_alt",
 )
 
 
@@ -103,6 +104,7 @@ def event_create(*, user, organisation, data, topics=(), publish=True):
         if field in data:
             setattr(event, field, data[field])
     event.slug = unique_slug(Event.objects.all(), event.title, fallback="event", allow_unicode=True)
+    apply_image(event, data, user)
     if publish and permissions.can_publish_directly(user, country):
         event.status = Status.PUBLISHED
         event.decided_at = timezone.now()
@@ -135,6 +137,8 @@ def event_update(*, user, event, data, topics=None):
         if field in data and getattr(event, field) != data[field]:
             setattr(event, field, data[field])
             changed.append(field)
+    if apply_image(event, data, user):
+        changed.append("image")
     if any(field in SCHEDULE_FIELDS for field in changed):
         event.sequence += 1
     _locate(event, changed)

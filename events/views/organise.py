@@ -106,7 +106,7 @@ def event_create(request):
     if not organisations.exists():
         messages.info(request, _("Create or join an organisation first."))
         return redirect("organise:dashboard")
-    form = OrganiserEventForm(request.POST or None, organisations=organisations)
+    form = OrganiserEventForm(request.POST or None, request.FILES or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
             event = services.event_create(
@@ -140,7 +140,8 @@ def event_edit(request, uid):
     if event.status not in services.ORGANISER_EDITABLE:
         messages.error(request, _("This event can no longer be edited."))
         return redirect("organise:event", uid=event.uid)
-    form = OrganiserEventForm(request.POST or None, instance=event, organisations=Organisation.objects.none())
+    form = OrganiserEventForm(request.POST or None, request.FILES or None, instance=event,
+                              organisations=Organisation.objects.none())
     if request.method == "POST" and form.is_valid():
         try:
             services.event_update(user=request.user, event=event, data=form.service_data(), topics=form.selected_topics())

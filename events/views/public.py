@@ -65,7 +65,7 @@ def event_list(request):
     # Counted (and cached) with the facets: the paginator need not count again.
     paginator = CountedPaginator(search.events.prefetch_related("topics"), PAGE_SIZE, count=search.facets["total"])
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors.with_places_taken(page.object_list)
+    page.object_list = selectors.with_images(selectors.with_places_taken(page.object_list))
     # Organisers' own translations into the reader's language, in place of the text (one query).
     from contenttranslation.selectors import with_translations
 
@@ -190,6 +190,8 @@ def event_detail(request, uid, form=None, status=200):
     topic_names = dict(selectors.topic_choices())
     event.topic_labels = [topic_names.get(topic.slug, topic.name) for topic in event.topics.all()]
     places_left = selectors.places_left(event)
+    selectors.with_images([event], selectors.PAGE_IMAGE)
+    picture = event.picture.get_rendition(selectors.PAGE_IMAGE) if event.picture else None
     own = None
     if request.user.is_authenticated:
         own = permissions.own_registrations(request.user).filter(event=event, status__in=Registration.ACTIVE).first()
@@ -207,7 +209,9 @@ def event_detail(request, uid, form=None, status=200):
         "ics_url": reverse("feeds:event", kwargs={"uid": event.uid}),
         "google_url": google_calendar_link(event, request),
         "outlook_url": outlook_link(event, request),
-        "json_ld": json.dumps(schema_org(event, request), ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES),
+        "picture": picture,
+        "picture_url": request.build_absolute_uri(picture.url) if picture else "",
+        "json_ld": json.dumps(schema_org(event, request, picture), ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES),
         "absolute_url": request.build_absolute_uri(),
         **pagecache.csrf_context(request),
     }, status=status)
@@ -240,7 +244,7 @@ def outlook_link(event, request):
     })
 
 
-def schema_org(event, request):
+def schema_org(event, request, picture=None):
     attendance = {
         "onsite": "https://schema.org/OfflineEventAttendanceMode",
         "online": "https://schema.org/OnlineEventAttendanceMode",
@@ -261,6 +265,8 @@ def schema_org(event, request):
         "organizer": {"@type": "Organization", "name": event.organisation.name},
         "isAccessibleForFree": True,
     }
+    if picture:
+        data["image"] = [request.build_absolute_uri(picture.url)]
     locations = []
     if event.format != "online":
         locations.append({

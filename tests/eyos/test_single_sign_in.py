@@ -43,6 +43,7 @@ REGEX_SAMPLES = {
     r"^c/(?P<code>[0-9A-Za-z]{6,12})/certificate\.pdf$": "c/ABCDEF2345/certificate.pdf",
     r"^documents/": "documents/",
     r"^images/": "images/",
+    r"^media/(?P<path>.+)$": "media/images/x.png",
     r"^pages/": "pages/",
     r"^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": "password/reset/key/1-x/",
 }

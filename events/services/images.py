@@ -1,0 +1,36 @@
+"""Event images: an organiser's upload becomes an image of Wagtail's library, in the collection
+"Event images" (editors find, reuse and replace them there); renditions are made on first view."""
+
+from django.db import transaction
+from wagtail.images import get_image_model
+from wagtail.models import Collection
+
+COLLECTION = "Event images"
+
+
+def _collection():
+    root = Collection.get_first_root_node()
+    existing = root.get_children().filter(name=COLLECTION).first()
+    return existing or root.add_child(name=COLLECTION)
+
+
+@transaction.atomic
+def image_create(*, user, upload, title):
+    """A library image from an uploaded file that forms.EventForm has checked (Wagtail's image
+    field: format, size, pixels)."""
+    image = get_image_model()(title=title[:255] or "Event image", file=upload, collection=_collection(),
+                              uploaded_by_user=user if getattr(user, "is_authenticated", False) else None)
+    image._set_image_file_metadata()
+    image.save()
+    return image
+
+
+def apply_image(event, data, user):
+    """Set or remove the event's image from the form's data; True when it changed."""
+    if data.get("image_upload"):
+        event.image = image_create(user=user, upload=data["image_upload"], title=event.title)
+        return True
+    if data.get("remove_image") and event.image_id:
+        event.image = None
+        return True
+    return False
