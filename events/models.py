@@ -291,6 +291,19 @@ class Event(index.Indexed, models.Model):
             kwargs["update_fields"] = {*update_fields, "normalised_url"}
         super().save(*args, **kwargs)
 
+    def join_link_for(self, registration=None):
+        """The link to join online, if `registration` (or anyone, for None) may have it: never for
+        an event on site or a cancelled one; with registration on this platform, only for a
+        confirmed place; with registration elsewhere or none, for anyone (the page is then the
+        only place to find it). The one rule for the event page, the emails and their calendar
+        files."""
+        if self.format == self.Format.ONSITE or self.status == self.Status.CANCELLED or not self.online_url:
+            return ""
+        if self.registration_mode == self.RegistrationMode.PLATFORM:
+            confirmed = registration is not None and registration.status == Registration.Status.CONFIRMED
+            return self.online_url if confirmed else ""
+        return self.online_url
+
     def shown_image(self, topic_images):
         """(image id, alt text) to show for the event: its own image, else the image of its first
         topic that has one (`topic_images`: topic id → (image id, description), see

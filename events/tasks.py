@@ -115,12 +115,13 @@ def send_registration_email(context, *, registration_id, kind):
             "event_url": settings.SITE_URL.rstrip("/") + reverse("events:detail", kwargs={"uid": event.uid}),
             "confirm_url": link("events:registration_confirm", "confirm") if kind == "confirm_request" else "",
             "cancel_url": link("events:registration_cancel", "cancel"),
+            "join_link": event.join_link_for(registration),
         }
         subject = _subject(f"events/email/registration_{kind}_subject.txt", values)
         body = render_plain(f"events/email/registration_{kind}.txt", values)
     message = EmailMessage(subject, body, None, [registration.email])
     if kind in {"confirmed", "promoted", "reminder", "event_changed"}:
-        message.attach(*feeds.ics_attachment(event, join_link=registration.status == Registration.Status.CONFIRMED))
+        message.attach(*feeds.ics_attachment(event, join_link=bool(values["join_link"])))
     return int(send_once(message, key=f"{context.task_result.id}:registration:{registration.pk}"))
 
 

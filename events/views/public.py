@@ -205,6 +205,7 @@ def event_detail(request, uid, form=None, status=200):
         "full": places_left == 0,
         "closed_reason": services.registration_closed_reason(event),
         "own_registration": own,
+        "join_link": event.join_link_for(own),
         "form": form or (AccountRegistrationForm() if request.user.is_authenticated else RegistrationForm()),
         "ics_url": reverse("feeds:event", kwargs={"uid": event.uid}),
         "google_url": google_calendar_link(event, request),
