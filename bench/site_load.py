@@ -354,7 +354,7 @@ def workers_rss_mb(master_pid):
         except OSError:  # gone meanwhile
             continue
         if fields.get("PPid", "").strip() == str(master_pid) and "VmRSS" in fields:
-            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+            sizes.append(round(int(fields["VmRSS"].split()[0]) / 1024, 1))
     return sorted(sizes)
 
 
@@ -575,11 +575,16 @@ def soak(base, rows, session_cookie, master_pid, seconds, connections):
     for thread in threads:
         thread.join()
     samples.append((round(time.monotonic() - began), workers_rss_mb(master_pid)))
-    start, end = sum(samples[0][1]), sum(samples[-1][1])
+    # Growth is measured from the first sample after warm-up (5 minutes): until then the workers
+    # fill their bounded caches (templates, URL resolvers, events.quickread's 32 MB per process),
+    # which is not a leak; after it, memory must stay flat.
+    start, warm, end = (sum(samples[0][1]), sum(samples[1 if len(samples) > 2 else 0][1]), sum(samples[-1][1]))
     print(f"soak: {served[0]:,} requests ({errors[0]} errors), {n} event changes; workers' RSS (MB) at start "
-          f"{samples[0][1]}, at end {samples[-1][1]}: {end / start:.2f}x")
+          f"{samples[0][1]}, after warm-up {samples[1 if len(samples) > 2 else 0][1]}, at end {samples[-1][1]}: "
+          f"{end / warm:.2f}x after warm-up ({end / start:.2f}x from the start)")
     return {"seconds": seconds, "requests": served[0], "errors": errors[0], "event_changes": n,
-            "rss_mb": [(t, [round(x, 1) for x in rss]) for t, rss in samples], "growth": end / start}
+            "rss_mb": [(t, [round(x, 1) for x in rss]) for t, rss in samples], "growth": end / warm,
+            "growth_from_start": end / start}
 
 
 def measure(base, rows, args, session_cookie, master_pid=None):
@@ -671,7 +676,7 @@ def main():
     parser.add_argument("--only", help="measure only the pages whose names contain one of these comma-separated words")
     parser.add_argument("--soak", type=float, default=0,
                         help="then, at the largest size, SECONDS of mixed load (3600: an hour) and the workers' "
-                             "memory at start and end (goal: at most 1.25x)")
+                             "memory at start, after 5 minutes' warm-up and at end (goal: at most 1.10x after warm-up)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database and Redis data afterwards")
     args = parser.parse_args()
     args.seconds = args.seconds or (1 if args.quick else 3)
@@ -762,8 +767,8 @@ def check_goals(report, sizes):
                 max(sizes_bytes.values()) <= MAP_MAX_BYTES)
     soaked = report["sizes"][sizes[-1]].get("soak")
     if soaked:
-        goals[f"workers' memory after {soaked['seconds'] / 60:.0f} min of mixed load <= 1.25x the start's "
-              f"({soaked['growth']:.2f}x)"] = soaked["growth"] <= 1.25 and not soaked["errors"]
+        goals[f"workers' memory flat over {soaked['seconds'] / 60:.0f} min of mixed load: <= 1.10x after warm-up "
+              f"({soaked['growth']:.2f}x)"] = soaked["growth"] <= 1.10 and not soaked["errors"]
     errors = {f"{size:,} {name}": row["errors"] for size in sizes
               for name, row in report["sizes"][size]["rows"].items() if row["errors"]}
     goals["no unexpected status" + (f" ({errors})" if errors else "")] = not errors
