@@ -21,6 +21,13 @@ class EventsConfig(AppConfig):
             post_save.connect(bump_events_version, sender=model, dispatch_uid=f"eyos-events-{model.__name__}")
             post_delete.connect(bump_events_version, sender=model, dispatch_uid=f"eyos-events-del-{model.__name__}")
         m2m_changed.connect(bump_events_version, sender=Event.topics.through, dispatch_uid="eyos-events-topics")
+        # An image edited or deleted in the library changes cards, event pages and topic defaults
+        # (a deletion nulls Event.image and Topic.image with no signal of theirs).
+        from wagtail.images import get_image_model
+
+        for receiver, name in ((bump_data_version, "version"), (bump_events_version, "events")):
+            post_save.connect(receiver, sender=get_image_model(), dispatch_uid=f"eyos-{name}-image")
+            post_delete.connect(receiver, sender=get_image_model(), dispatch_uid=f"eyos-{name}-image-del")
         for model in (Topic, Organisation):  # names shown in feeds (see cache.labels_changed_at)
             post_save.connect(touch_labels, sender=model, dispatch_uid=f"eyos-labels-{model.__name__}")
             post_delete.connect(touch_labels, sender=model, dispatch_uid=f"eyos-labels-del-{model.__name__}")

@@ -1,6 +1,9 @@
 """Event images: an organiser's upload becomes an image of Wagtail's library, in the collection
 "Event images" (editors find, reuse and replace them there); renditions are made on first view."""
 
+import uuid
+from pathlib import PurePosixPath
+
 from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Collection
@@ -9,7 +12,10 @@ COLLECTION = "Event images"
 
 
 def _collection():
+    """The collection, made by the first upload; the root's row lock keeps two first uploads from
+    making two."""
     root = Collection.get_first_root_node()
+    Collection.objects.select_for_update().filter(pk=root.pk).first()
     existing = root.get_children().filter(name=COLLECTION).first()
     return existing or root.add_child(name=COLLECTION)
 
@@ -17,7 +23,9 @@ def _collection():
 @transaction.atomic
 def image_create(*, user, upload, title):
     """A library image from an uploaded file that forms.EventForm has checked (Wagtail's image
-    field: format, size, pixels)."""
+    field: format, size, pixels). The file gets a random name: the organiser's file name is not
+    published, and an image of a draft cannot be guessed at /media/."""
+    upload.name = uuid.uuid4().hex + PurePosixPath(upload.name or "").suffix.lower()[:10]
     image = get_image_model()(title=title[:255] or "Event image", file=upload, collection=_collection(),
                               uploaded_by_user=user if getattr(user, "is_authenticated", False) else None)
     image._set_image_file_metadata()

@@ -161,3 +161,32 @@ def test_files_and_feeds_carry_no_image_fields():
 
     form = ImportEventForm({}, topic_map={})
     assert not {"image_file", "image_alt", "remove_image"} & set(form.fields)
+
+
+def test_a_lost_original_leaves_the_page_up_without_its_image(client, fr, tmp_path):
+    client.force_login(fr["coordinator"])
+    client.post("/admin/coordinators/events/new/", event_data(fr, image_file=png(), image_alt="Gone"))
+    event = Event.objects.get(title="Atelier photo")
+    assert not event.image.file.name.startswith("original_images/photo")  # a random name, not the upload's
+    for path in tmp_path.rglob("*.*"):
+        path.unlink()  # a restore without the media volume
+    client.logout()
+    response = client.get(f"/en/events/{event.uid}/")
+    assert response.status_code == 200 and "og:image" not in response.content.decode()
+
+
+def test_a_description_edited_in_the_library_shows_at_once(client, fr):
+    from events.services.images import image_create
+
+    topic = Topic.objects.filter(locale__language_code="en").order_by("pk").first()
+    picture = image_create(user=fr["coordinator"], upload=png("topic.png"), title="Topic")
+    picture.description = "Old words"
+    picture.save()
+    topic.image = picture
+    topic.save()
+    factories.published_event(fr["org"], title="Sans image").topics.set([topic])
+    assert 'alt="Old words"' in client.get("/en/events/?country=FR").content.decode()
+    picture.description = "New words"
+    picture.save()
+    html = client.get("/en/events/?country=FR").content.decode()
+    assert 'alt="New words"' in html and 'alt="Old words"' not in html
