@@ -1,6 +1,7 @@
 """Public reads of events. Each selector owns its query budget: the list page and the feeds issue
 the same number of queries whatever the number of events."""
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -13,6 +14,8 @@ from django.utils import timezone, translation
 from . import geo
 from .criteria import ACCESSIBILITY
 from .models import Event, Registration, Topic
+
+logger = logging.getLogger(__name__)
 
 LIST_FIELDS = (
     "uid", "title", "slug", "summary", "language", "start", "end", "timezone", "city", "country", "format",
@@ -64,6 +67,22 @@ def with_images(events, spec=CARD_IMAGE):
         event.picture = images.get(choice[0]) if choice else None
         event.picture_alt = choice[1] if choice else ""
     return events
+
+
+def page_picture(event):
+    """The event page's rendition of the event's image (its own, else its topic's), or None; also
+    None when the original file is gone (a restore without the media volume …): the page stays up
+    without it. Sets `picture_alt` on the event."""
+    from wagtail.images.models import SourceImageIOError
+
+    with_images([event], PAGE_IMAGE)
+    if not event.picture:
+        return None
+    try:
+        return event.picture.get_rendition(PAGE_IMAGE)
+    except SourceImageIOError:
+        logger.warning("event image %s: original file missing", event.picture.pk)
+        return None
 
 
 def topic_choices():

@@ -2,7 +2,6 @@
 cancellation. Thin: validate input, call one selector or service, render."""
 
 import json
-import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,7 +15,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST
-from wagtail.images.models import SourceImageIOError
 
 from coordinators import permissions
 from eyos.headers import no_referrer
@@ -28,8 +26,6 @@ from ..filters import EventFilterForm, EventListForm
 from ..forms import AccountRegistrationForm, RegistrationForm
 from ..models import Event, Registration
 from .common import too_many_requests
-
-logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 # What the list depends on in its query string (for the page cache: other parameters are dropped).
@@ -194,13 +190,7 @@ def event_detail(request, uid, form=None, status=200):
     topic_names = dict(selectors.topic_choices())
     event.topic_labels = [topic_names.get(topic.slug, topic.name) for topic in event.topics.all()]
     places_left = selectors.places_left(event)
-    selectors.with_images([event], selectors.PAGE_IMAGE)
-    picture = None
-    if event.picture:
-        try:
-            picture = event.picture.get_rendition(selectors.PAGE_IMAGE)
-        except SourceImageIOError:  # the original is gone (a restore without the media volume …)
-            logger.warning("event image %s: original file missing", event.picture.pk)
+    picture = selectors.page_picture(event)
     own = None
     if request.user.is_authenticated:
         own = permissions.own_registrations(request.user).filter(event=event, status__in=Registration.ACTIVE).first()
