@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from events.richtext import sanitise_description
+from events.widgets import RichTextArea
 
 from .models import EventTranslation
 
@@ -11,7 +12,7 @@ class EventTranslationForm(forms.ModelForm):
     """The organiser's translation of an event: the language, then the three texts."""
 
     description = forms.CharField(
-        label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        label=_("description"), required=False, widget=RichTextArea(),
         help_text=_("Paragraphs, bold, italic, lists and links are kept; other formatting is removed."),
     )
 

@@ -15,6 +15,7 @@ from wagtail.images.fields import WagtailImageField
 from .countries import participating_countries
 from .models import Event, Organisation, Topic
 from .richtext import sanitise_description
+from .widgets import RichTextArea
 
 DESCRIPTION_MAX_LENGTH = 20_000
 MAX_CAPACITY = 100_000
@@ -164,8 +165,7 @@ class EventForm(forms.ModelForm):
     registration_closes = LocalDateTimeField(label=_("registration closes"), required=False)
     timezone = forms.ChoiceField(label=_("time zone"), choices=timezone_choices)
     description = forms.CharField(
-        label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
-        max_length=DESCRIPTION_MAX_LENGTH,
+        label=_("description"), required=False, widget=RichTextArea(), max_length=DESCRIPTION_MAX_LENGTH,
         help_text=_("Paragraphs, bold, italic, lists and links are kept; other formatting is removed."),
     )
     capacity = forms.IntegerField(

@@ -41,3 +41,64 @@ def test_a_field_with_an_error_stays_visible(page):
     page.get_by_role("heading", name="Please correct the errors below.").wait_for()
     assert visible(page, "capacity")
     assert "Capacity applies only to registration on this platform." in page.locator('[data-field="capacity"]').inner_text()
+
+
+def fill_required(page, title):
+    page.fill("#id_title", title)
+    page.fill("#id_summary", "A short summary.")
+    page.fill("#id_start", "2027-05-10T10:00")
+    page.fill("#id_end", "2027-05-10T12:00")
+    page.select_option("#id_format", "online")
+    page.fill("#id_online_url", "https://meet.example.org/x")
+
+
+def test_the_description_is_written_in_a_rich_text_editor(page):
+    sign_in(page, "organiser@example.org")
+    page.goto("/en/organise/events/new/")
+    editor = page.get_by_role("textbox", name="Description:", exact=True)
+    page.locator("trix-editor[connected]").wait_for()
+    assert not page.locator("#id_description").is_visible()
+    # The toolbar offers only what the description keeps: no headings, quotes, code or files.
+    toolbar = page.locator("trix-toolbar")
+    assert toolbar.get_by_role("button", name="Bold").is_visible()
+    assert toolbar.get_by_role("button", name="Bulleted list").is_visible()
+    assert toolbar.locator("[data-trix-attribute=heading1], [data-trix-attribute=quote], "
+                           "[data-trix-attribute=code], [data-trix-action=attachFiles]").count() == 0
+    editor.click()
+    page.keyboard.type("First paragraph with ")
+    bold = toolbar.get_by_role("button", name="Bold")
+    bold.click()
+    page.keyboard.type("bold")
+    bold.click()
+    page.keyboard.type(" words.")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # a blank line: a new paragraph
+    page.keyboard.type("Second paragraph.")
+    page.keyboard.press("Enter")
+    # The list button works from the keyboard too (Tab to it, Enter), not only with a mouse.
+    toolbar.get_by_role("button", name="Bulleted list").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.type("One item")
+    # A link through the toolbar's dialog.
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # out of the list
+    page.keyboard.type("See more")
+    page.evaluate("""() => {
+        const editor = document.querySelector("trix-editor").editor;
+        const at = editor.getDocument().toString().lastIndexOf("more");
+        editor.setSelectedRange([at, at + 4]);
+    }""")
+    page.keyboard.press("Control+k")
+    page.get_by_role("textbox", name="Link address (https://…)").fill("https://example.org/more")
+    page.keyboard.press("Enter")
+    fill_required(page, "Rich text in the browser")
+    assert axe_violations(page) == []
+    assert csp_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save as draft").click()
+    from events.models import Event
+    event = Event.objects.get(title="Rich text in the browser")
+    assert event.description == ("<p>First paragraph with <strong>bold</strong> words.</p><p>Second paragraph.</p>"
+                                 "<ul><li>One item</li></ul>"
+                                 '<p>See <a href="https://example.org/more" rel="noopener noreferrer nofollow">'
+                                 "more</a></p>")
