@@ -405,10 +405,11 @@ def _facets_from_cells(cells, filters):
             "topic": dict(by_topic), "total": total}
 
 
-def event_detail(uid):
-    """A public event with everything its page shows, or Event.DoesNotExist. Fixed queries."""
+def event_detail(uid, events=None):
+    """A public event (or one of `events`: an organiser's preview of a draft) with everything its
+    page shows, or Event.DoesNotExist. Fixed queries."""
     return (
-        published_events()
+        (published_events() if events is None else events)
         .select_related("organisation", "feed_source__feed")
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("slug", "name", "translation_key")))
         .annotate(places_taken=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED), distinct=True))

@@ -18,6 +18,7 @@ urlpatterns = [
     path("import/template.xlsx", import_views.template_xlsx, name="import_template_xlsx"),
     path("events/new/", views.event_create, name="event_create"),
     path("events/<uuid:uid>/", views.event_detail, name="event"),
+    path("events/<uuid:uid>/preview/", views.event_preview, name="event_preview"),
     path("events/<uuid:uid>/edit/", views.event_edit, name="event_edit"),
     path("events/<uuid:uid>/submit/", views.event_submit, name="event_submit"),
     path("events/<uuid:uid>/cancel/", views.event_cancel, name="event_cancel"),

@@ -180,25 +180,36 @@ def _public_event(uid):
 
 @pagecache.anonymous_page("event", params=("lang",))
 def event_detail(request, uid, form=None, status=200):
+    event = _public_event(uid)
+    context = event_page_context(request, event, form=form)
+    response = render(request, "events/detail.html", context, status=status)
+    if context["content"].state in ("offer", "pending", "failed"):
+        patch_cache_control(response, private=True)  # changes as soon as the translation is back
+    return response
+
+
+def event_page_context(request, event, *, form=None, preview=False):
+    """What the event page shows. The organiser's preview (preview=True) is the same page for an
+    event that is not public yet: no registration, nothing for search engines or sharing."""
     from contenttranslation.selectors import event_content, offers_translation
 
-    event = _public_event(uid)
     # ?lang=: the event's text in another language (the organiser's translation, else a machine
     # translation once asked for), never in place of the original, which stays one link away.
-    content = event_content(event, request.GET.get("lang"))
+    content = event_content(event, None if preview else request.GET.get("lang"))
     reader_language = translation.get_language()
     topic_names = dict(selectors.topic_choices())
     event.topic_labels = [topic_names.get(topic.slug, topic.name) for topic in event.topics.all()]
     places_left = selectors.places_left(event)
     picture = selectors.page_picture(event)
     own = None
-    if request.user.is_authenticated:
+    if request.user.is_authenticated and not preview:
         own = permissions.own_registrations(request.user).filter(event=event, status__in=Registration.ACTIVE).first()
-    response = render(request, "events/detail.html", {
+    return {
         "event": event,
+        "preview": preview,
         "content": content,
         "original_url": reverse("events:detail", kwargs={"uid": event.uid}),
-        "translate_into": reader_language if not content.requested and reader_language != event.language
+        "translate_into": reader_language if not preview and not content.requested and reader_language != event.language
         and offers_translation(event, reader_language) else "",
         "places_left": places_left,
         "full": places_left == 0,
@@ -211,13 +222,11 @@ def event_detail(request, uid, form=None, status=200):
         "outlook_url": outlook_link(event, request),
         "picture": picture,
         "picture_url": request.build_absolute_uri(picture.url) if picture else "",
-        "json_ld": json.dumps(schema_org(event, request, picture), ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES),
+        "json_ld": "" if preview else json.dumps(
+            schema_org(event, request, picture), ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES),
         "absolute_url": request.build_absolute_uri(),
         **pagecache.csrf_context(request),
-    }, status=status)
-    if content.state in ("offer", "pending", "failed"):
-        patch_cache_control(response, private=True)  # changes as soon as the translation is back
-    return response
+    }
 
 
 def google_calendar_link(event, request):
