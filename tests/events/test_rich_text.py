@@ -120,3 +120,10 @@ def test_the_description_field_is_an_editor_with_a_plain_textarea_underneath(cli
     assert nonce and f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
     french = client.get("/fr/organise/events/new/").content.decode()
     assert 'title="Gras"' in french and 'title="Liste à puces"' in french
+
+
+def test_coordinators_write_descriptions_in_the_same_editor(client):
+    client.force_login(factories.coordinator("FR"))
+    html = client.get("/admin/coordinators/events/new/").content.decode()
+    assert "vendor/trix/trix.umd.min.js" in html and "vendor/trix/trix.css" in html
+    assert '<template data-rich-text-toolbar="id_description">' in html
