@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import imports as import_views
 from .views import organise as views
+from .views import public as public_views
 
 app_name = "organise"
 
@@ -18,7 +19,7 @@ urlpatterns = [
     path("import/template.xlsx", import_views.template_xlsx, name="import_template_xlsx"),
     path("events/new/", views.event_create, name="event_create"),
     path("events/<uuid:uid>/", views.event_detail, name="event"),
-    path("events/<uuid:uid>/preview/", views.event_preview, name="event_preview"),
+    path("events/<uuid:uid>/preview/", public_views.event_preview, name="event_preview"),
     path("events/<uuid:uid>/edit/", views.event_edit, name="event_edit"),
     path("events/<uuid:uid>/submit/", views.event_submit, name="event_submit"),
     path("events/<uuid:uid>/cancel/", views.event_cancel, name="event_cancel"),

@@ -6,10 +6,8 @@ events as drafts, submission, corrections and cancellation."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +17,7 @@ from eyos.secret_links import stash_secret, stashed_secret
 
 from .. import exports, maps, selectors, services
 from ..forms import OrganisationForm, OrganiserCancelForm, OrganiserEventForm, show_service_errors
-from ..models import Event, Organisation
+from ..models import Organisation
 from .common import own_event, rate_limited
 
 
@@ -132,24 +130,6 @@ def event_detail(request, uid):
         "can_submit": services.allows(event, "submit"),
         "can_cancel": services.allows(event, "cancel"),
     })
-
-
-@login_required
-def event_preview(request, uid):
-    """The event's page as visitors will see it once it is published, for its organisers only
-    (a draft is not public): the same template as the public page, without registration."""
-    from .public import event_page_context
-
-    try:
-        event = selectors.event_detail(uid, events=permissions.organiser_events(request.user))
-    except Event.DoesNotExist:
-        raise Http404 from None
-    context = event_page_context(request, event, preview=True)
-    context["can_edit"] = event.status in services.ORGANISER_EDITABLE
-    response = render(request, "events/detail.html", context)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 @maps.shows_map()

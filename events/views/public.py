@@ -188,6 +188,23 @@ def event_detail(request, uid, form=None, status=200):
     return response
 
 
+@login_required
+def event_preview(request, uid):
+    """The event's page as visitors will see it once it is published, for its organisation's
+    members only (a draft is not public): the public page's template, without registration.
+    Routed under /organise/ (events/urls.py)."""
+    try:
+        event = selectors.event_detail(uid, events=permissions.organiser_events(request.user))
+    except Event.DoesNotExist:
+        raise Http404 from None
+    context = event_page_context(request, event, preview=True)
+    context["can_edit"] = event.status in services.ORGANISER_EDITABLE
+    response = render(request, "events/detail.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 def event_page_context(request, event, *, form=None, preview=False):
     """What the event page shows. The organiser's preview (preview=True) is the same page for an
     event that is not public yet: no registration, nothing for search engines or sharing."""
