@@ -8,9 +8,9 @@
   if (!window.Trix || !window.customElements) {
     return;
   }
-  // Paragraphs rather than Trix's <div> with <br><br>: Return starts a new paragraph.
+  // Paragraphs rather than Trix's <div>s. Return is a line break; a blank line (Return twice)
+  // is stored as a new paragraph by the server (events/richtext.py).
   Trix.config.blockAttributes.default.tagName = "p";
-  Trix.config.blockAttributes.default.breakOnReturn = true;
 
   // No files: the description has no images or attachments (the event's image is its own field).
   document.addEventListener("trix-file-accept", function (event) {

@@ -88,3 +88,17 @@ def test_compiled_catalogue_matches_its_source(language):
     source = {(entry.msgctxt, entry.msgid): entry.msgstr or {int(k): v for k, v in entry.msgstr_plural.items()} for entry in live_entries(po) if "fuzzy" not in entry.flags}
     compiled = {key: ({int(k): v for k, v in value.items()} if isinstance(value, dict) else value) for key, value in compiled.items()}
     assert compiled == source, f"{language}: .mo is stale; run `make messages`"
+
+
+# English reads as the source, except where the source is written for any language.
+ENGLISH_REWORDED = {"This page has not been translated into this language yet."}
+
+
+def test_the_english_catalogue_says_what_the_source_says():
+    """A fuzzy guess accepted by mistake (makemessages matches a new string to an old one: "Bulleted
+    list" → "Attendee list") shows a wrong label in English, where nobody translates."""
+    wrong = [
+        (entry.msgid, entry.msgstr) for entry in live_entries(catalogue("en"))
+        if not entry.msgid_plural and entry.msgstr != entry.msgid and entry.msgid not in ENGLISH_REWORDED
+    ]
+    assert wrong == []
