@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +16,9 @@ class EventsConfig(AppConfig):
             post_save.connect(bump_data_version, sender=model, dispatch_uid=f"eyos-version-{model.__name__}")
             post_delete.connect(bump_data_version, sender=model, dispatch_uid=f"eyos-version-del-{model.__name__}")
         m2m_changed.connect(_topics_changed, sender=Event.topics.through, dispatch_uid="eyos-topic-keys")
+        # Deleting a topic deletes its links with no m2m_changed: its events' keys follow here.
+        pre_delete.connect(_topic_deleting, sender=Topic, dispatch_uid="eyos-topic-keys-pre-delete")
+        post_delete.connect(_topic_deleted, sender=Topic, dispatch_uid="eyos-topic-keys-delete")
         m2m_changed.connect(bump_data_version, sender=Event.topics.through, dispatch_uid="eyos-version-topics")
         for model in (Event, Organisation, Topic):  # not Registration: see cache.EVENTS_KEY
             post_save.connect(bump_events_version, sender=model, dispatch_uid=f"eyos-events-{model.__name__}")
@@ -51,6 +54,16 @@ def _topics_changed(sender, instance, action, reverse, pk_set, **_kwargs):
         refresh_topic_keys(getattr(instance, "_events_before_clear", ()))
     elif action in ("post_add", "post_remove"):
         refresh_topic_keys(pk_set or ())
+
+
+def _topic_deleting(sender, instance, **_kwargs):
+    instance._events_before_delete = list(instance.events.values_list("pk", flat=True))
+
+
+def _topic_deleted(sender, instance, **_kwargs):
+    from .models import refresh_topic_keys
+
+    refresh_topic_keys(getattr(instance, "_events_before_delete", ()))
 
 
 INDEX_TASK = "modelsearch.tasks.insert_or_update_object_task"

@@ -2,15 +2,15 @@
 and the registrations as CSV."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from events import exports, maps, services
-from events.forms import CancelForm, CoordinatorEventForm, show_service_errors
+from events import exports, maps
+from events.forms import CancelForm, CoordinatorEventForm
 from events.models import Event
+from events.views.editing import EventCancelView, EventFormView
 
 from .. import permissions, selectors
 from ..shortcuts import coordinator_required, paginate, queue_filters, render_admin, review_event_or_404
@@ -35,82 +35,67 @@ def event_list(request):
     })
 
 
-def _event_form_page(request, form, event=None):
-    title = _("Edit the event") if event else _("Create an event")
-    return maps.allow_map(render_admin(request, "coordinators/event_form.html", {
-        "page_title": title, "header_title": title, "form": form, "event": event,
-        "breadcrumbs": [
-            {"url": reverse("coordinators:events"), "label": _("Events of my countries")},
-            {"url": "", "label": title},
-        ],
-    }, status=400 if form.is_bound and form.errors else 200), admin=True)
+class CoordinatorEventFormView(EventFormView):
+    """An event of the coordinator's countries: created published, edited in any state but
+    cancelled."""
+
+    form_class = CoordinatorEventForm
+
+    def get_event(self, uid):
+        return review_event_or_404(self.request, uid)
+
+    def refuse(self, event):
+        if event is not None and event.status == Event.Status.CANCELLED:
+            messages.error(self.request, _("A cancelled event can no longer be edited."))
+            return redirect(self.done_url(event))
+        return None
+
+    def form_kwargs(self, event):
+        user = self.request.user
+        organisations = permissions.coordinated_organisations(user).order_by("name") if event is None else None
+        return {"countries": permissions.coordinator_countries(user), "organisations": organisations}
+
+    def success_message(self, event, created):
+        if created:
+            return _("“%(title)s” is published.") % {"title": event.title}
+        return super().success_message(event, created)
+
+    def done_url(self, event):
+        return reverse("coordinators:review", kwargs={"uid": event.uid})
+
+    def render_form(self, form, event):
+        title = _("Edit the event") if event else _("Create an event")
+        return maps.allow_map(render_admin(self.request, "coordinators/event_form.html", {
+            "page_title": title, "header_title": title, "form": form, "event": event,
+            "breadcrumbs": [
+                {"url": reverse("coordinators:events"), "label": _("Events of my countries")},
+                {"url": "", "label": title},
+            ],
+        }, status=400 if form.is_bound and form.errors else 200), admin=True)
 
 
-@coordinator_required
-def event_create(request):
-    form = CoordinatorEventForm(
-        request.POST or None, request.FILES or None,
-        countries=permissions.coordinator_countries(request.user),
-        organisations=permissions.coordinated_organisations(request.user).order_by("name"),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(
-                user=request.user, organisation=form.cleaned_data["organisation"],
-                data=form.service_data(), topics=form.selected_topics(),
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("“%(title)s” is published.") % {"title": event.title})
-            return redirect("coordinators:review", uid=event.uid)
-    return _event_form_page(request, form)
+class CoordinatorEventCancelView(EventCancelView):
+    form_class = CancelForm
+
+    def get_event(self, uid):
+        return review_event_or_404(self.request, uid)
+
+    def done_url(self, event):
+        return reverse("coordinators:review", kwargs={"uid": event.uid})
+
+    def render_form(self, form, event):
+        title = _("Cancel the event")
+        return render_admin(self.request, "coordinators/event_cancel.html", {
+            "page_title": title, "header_title": title, "event": event, "form": form,
+            "breadcrumbs": [
+                {"url": self.done_url(event), "label": event.title},
+                {"url": "", "label": title},
+            ],
+        }, status=400 if form.errors else 200)
 
 
-@coordinator_required
-def event_edit(request, uid):
-    event = review_event_or_404(request, uid)
-    if event.status == Event.Status.CANCELLED:
-        messages.error(request, _("A cancelled event can no longer be edited."))
-        return redirect("coordinators:review", uid=event.uid)
-    form = CoordinatorEventForm(
-        request.POST or None, request.FILES or None, instance=event,
-        countries=permissions.coordinator_countries(request.user), organisations=None,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.event_update(user=request.user, event=event, data=form.service_data(), topics=form.selected_topics())
-        except ValidationError as error:
-            show_service_errors(form, error)
-        except services.InvalidTransition as error:
-            messages.error(request, str(error))
-            return redirect("coordinators:review", uid=event.uid)
-        else:
-            messages.success(request, _("Your changes are saved."))
-            return redirect("coordinators:review", uid=event.uid)
-    return _event_form_page(request, form, event)
-
-
-@coordinator_required
-def event_cancel(request, uid):
-    event = review_event_or_404(request, uid)
-    form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.event_cancel(user=request.user, event=event, message=form.cleaned_data["message"])
-        except services.InvalidTransition as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The event is cancelled. Everyone concerned is told."))
-        return redirect("coordinators:review", uid=event.uid)
-    title = _("Cancel the event")
-    return render_admin(request, "coordinators/event_cancel.html", {
-        "page_title": title, "header_title": title, "event": event, "form": form,
-        "breadcrumbs": [
-            {"url": reverse("coordinators:review", kwargs={"uid": event.uid}), "label": event.title},
-            {"url": "", "label": title},
-        ],
-    }, status=400 if form.errors else 200)
+event_create = event_edit = coordinator_required(CoordinatorEventFormView.as_view())
+event_cancel = coordinator_required(CoordinatorEventCancelView.as_view())
 
 
 @coordinator_required

@@ -2,6 +2,8 @@
 "Event images" (editors find, reuse and replace them there); renditions are made on first view."""
 
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import PurePosixPath
 
 from django.db import transaction
@@ -9,6 +11,25 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 COLLECTION = "Event images"
+
+_new_files = ContextVar("new_image_files", default=None)
+
+
+@contextmanager
+def new_files_removed_on_failure():
+    """The files of the images created inside the block are deleted from storage when the block
+    fails: the transaction forgets their rows, the storage would keep orphan files (an upload the
+    service then refused)."""
+    created = []
+    token = _new_files.set(created)
+    try:
+        yield
+    except BaseException:
+        for file in created:
+            file.storage.delete(file.name)
+        raise
+    finally:
+        _new_files.reset(token)
 
 
 def _collection():
@@ -30,6 +51,8 @@ def image_create(*, user, upload, title):
                               uploaded_by_user=user if getattr(user, "is_authenticated", False) else None)
     image._set_image_file_metadata()
     image.save()
+    if (created := _new_files.get()) is not None:
+        created.append(image.file)
     return image
 
 

@@ -14,7 +14,7 @@ from ..tasks import (
     enqueue_with_transaction, geocode_event, send_event_notification, send_events_submitted_summary,
 )
 
-from .images import apply_image
+from .images import apply_image, new_files_removed_on_failure
 from .slugs import unique_slug
 from .registrations import _notify_registration, _promote_waiting_list, _schedule_reminders
 
@@ -104,13 +104,14 @@ def event_create(*, user, organisation, data, topics=(), publish=True):
         if field in data:
             setattr(event, field, data[field])
     event.slug = unique_slug(Event.objects.all(), event.title, fallback="event", allow_unicode=True)
-    apply_image(event, data, user)
-    if publish and permissions.can_publish_directly(user, country):
-        event.status = Status.PUBLISHED
-        event.decided_at = timezone.now()
-        event.decided_by = user
-    event.full_clean()
-    event.save()
+    with new_files_removed_on_failure():
+        apply_image(event, data, user)
+        if publish and permissions.can_publish_directly(user, country):
+            event.status = Status.PUBLISHED
+            event.decided_at = timezone.now()
+            event.decided_by = user
+        event.full_clean()
+        event.save()
     _geocode_later(event)
     event.topics.set(topics)
     log(instance=event, action="wagtail.create", user=user)
@@ -137,15 +138,16 @@ def event_update(*, user, event, data, topics=None):
         if field in data and getattr(event, field) != data[field]:
             setattr(event, field, data[field])
             changed.append(field)
-    if apply_image(event, data, user):
-        changed.append("image")
-    if any(field in SCHEDULE_FIELDS for field in changed):
-        event.sequence += 1
-    _locate(event, changed)
-    if event.status != Status.DRAFT:
-        spam.apply(event)
-    event.full_clean()
-    event.save()
+    with new_files_removed_on_failure():
+        if apply_image(event, data, user):
+            changed.append("image")
+        if any(field in SCHEDULE_FIELDS for field in changed):
+            event.sequence += 1
+        _locate(event, changed)
+        if event.status != Status.DRAFT:
+            spam.apply(event)
+        event.full_clean()
+        event.save()
     _geocode_later(event)
     if topics is not None:
         event.topics.set(topics)

@@ -16,9 +16,10 @@ from eyos.headers import no_referrer
 from eyos.secret_links import stash_secret, stashed_secret
 
 from .. import exports, maps, selectors, services
-from ..forms import OrganisationForm, OrganiserCancelForm, OrganiserEventForm, show_service_errors
+from ..forms import OrganisationForm, OrganiserCancelForm, OrganiserEventForm
 from ..models import Organisation
 from .common import own_event, rate_limited
+from .editing import EventCancelView, EventFormView
 
 
 def _own_organisation(request, org_slug):
@@ -98,27 +99,56 @@ def organisation_join(request, org_slug):
     return render(request, "events/organise/join.html", {"organisation": organisation})
 
 
-@maps.shows_map()
-@login_required
-@rate_limited
-def event_create(request):
-    organisations = permissions.member_organisations(request.user).order_by("name")
-    if not organisations.exists():
-        messages.info(request, _("Create or join an organisation first."))
-        return redirect("organise:dashboard")
-    form = OrganiserEventForm(request.POST or None, request.FILES or None, organisations=organisations)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(
-                user=request.user, organisation=form.cleaned_data["organisation"],
-                data=form.service_data(), topics=form.selected_topics(),
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, _("Your event is saved as a draft. Submit it when it is ready."))
-            return redirect("organise:event", uid=event.uid)
-    return render(request, "events/organise/event_form.html", {"form": form})
+class OrganiserEventFormView(EventFormView):
+    """An organiser's draft: created for one of their organisations, edited while it is a draft or
+    sent back for changes."""
+
+    form_class = OrganiserEventForm
+
+    def get_event(self, uid):
+        return own_event(self.request, uid)
+
+    def refuse(self, event):
+        if event is None and not permissions.member_organisations(self.request.user).exists():
+            messages.info(self.request, _("Create or join an organisation first."))
+            return redirect("organise:dashboard")
+        if event is not None and event.status not in services.ORGANISER_EDITABLE:
+            messages.error(self.request, _("This event can no longer be edited."))
+            return redirect(self.done_url(event))
+        return None
+
+    def form_kwargs(self, event):
+        if event is not None:
+            return {"organisations": Organisation.objects.none()}
+        return {"organisations": permissions.member_organisations(self.request.user).order_by("name")}
+
+    def success_message(self, event, created):
+        if created:
+            return _("Your event is saved as a draft. Submit it when it is ready.")
+        return super().success_message(event, created)
+
+    def done_url(self, event):
+        return reverse("organise:event", kwargs={"uid": event.uid})
+
+    def render_form(self, form, event):
+        return render(self.request, "events/organise/event_form.html", {"form": form, "event": event})
+
+
+class OrganiserEventCancelView(EventCancelView):
+    form_class = OrganiserCancelForm
+
+    def get_event(self, uid):
+        return own_event(self.request, uid)
+
+    def done_url(self, event):
+        return reverse("organise:event", kwargs={"uid": event.uid})
+
+    def render_form(self, form, event):
+        return render(self.request, "events/organise/event_cancel.html", {"event": event, "form": form})
+
+
+event_create = event_edit = maps.shows_map()(login_required(rate_limited(OrganiserEventFormView.as_view())))
+event_cancel = login_required(rate_limited(OrganiserEventCancelView.as_view()))
 
 
 @login_required
@@ -130,30 +160,6 @@ def event_detail(request, uid):
         "can_submit": services.allows(event, "submit"),
         "can_cancel": services.allows(event, "cancel"),
     })
-
-
-@maps.shows_map()
-@login_required
-@rate_limited
-def event_edit(request, uid):
-    event = own_event(request, uid)
-    if event.status not in services.ORGANISER_EDITABLE:
-        messages.error(request, _("This event can no longer be edited."))
-        return redirect("organise:event", uid=event.uid)
-    form = OrganiserEventForm(request.POST or None, request.FILES or None, instance=event,
-                              organisations=Organisation.objects.none())
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.event_update(user=request.user, event=event, data=form.service_data(), topics=form.selected_topics())
-        except ValidationError as error:
-            show_service_errors(form, error)
-        except services.InvalidTransition as error:
-            messages.error(request, str(error))
-            return redirect("organise:event", uid=event.uid)
-        else:
-            messages.success(request, _("Your changes are saved."))
-            return redirect("organise:event", uid=event.uid)
-    return render(request, "events/organise/event_form.html", {"form": form, "event": event})
 
 
 @login_required
@@ -170,22 +176,6 @@ def event_submit(request, uid):
     else:
         messages.success(request, _("Your event was sent to the national coordinators for review."))
     return redirect("organise:event", uid=event.uid)
-
-
-@login_required
-@rate_limited
-def event_cancel(request, uid):
-    event = own_event(request, uid)
-    form = OrganiserCancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.event_cancel(user=request.user, event=event, message=form.cleaned_data["message"])
-        except services.InvalidTransition as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("The event is cancelled. Everyone concerned is told."))
-        return redirect("organise:event", uid=event.uid)
-    return render(request, "events/organise/event_cancel.html", {"event": event, "form": form})
 
 
 def _registrant_event(request, uid):

@@ -7,7 +7,8 @@
   the site's own apps, not infrastructure);
 - models import no layer above them; permissions, selectors and services no form, filter or view;
 - no module but URLconfs and admin hooks imports views; a view imports another module's views
-  only through the shared helpers (`events.views.common`, `coordinators.shortcuts`).
+  only through the shared helpers (`events.views.common`, `events.views.editing`,
+  `coordinators.shortcuts`).
 
 A new import the wrong way fails here with its file and line."""
 
@@ -16,7 +17,7 @@ from .imports import APPS, imports
 LAYERS = ("views", "forms", "filters", "services", "selectors", "models", "permissions", "wagtail_hooks",
           "urls", "middleware", "tasks")
 COMPOSITION = {"eyos.urls"}  # the root URLconf includes the apps' URLconfs
-SHARED_VIEW_HELPERS = {"events.views.common", "coordinators.shortcuts"}
+SHARED_VIEW_HELPERS = {"events.views.common", "events.views.editing", "coordinators.shortcuts"}
 
 
 def layer(module):

@@ -190,3 +190,24 @@ def test_a_description_edited_in_the_library_shows_at_once(client, fr):
     picture.save()
     html = client.get("/en/events/?country=FR").content.decode()
     assert 'alt="New words"' in html and 'alt="Old words"' not in html
+
+
+def test_an_upload_the_service_refuses_leaves_no_file_behind(fr, tmp_path):
+    """The form checked the image, the service then refused the event (here: it ends before it
+    starts): the image's row is rolled back, and its file is removed from storage with it."""
+    from django.core.exceptions import ValidationError
+
+    from events import services
+
+    event = factories.event(fr["org"])
+    images = get_image_model().objects.count()
+    bad = {"image_upload": png(), "image_alt": "A photo", "end": event.start - timedelta(hours=1)}
+    with pytest.raises(ValidationError):
+        services.event_update(user=fr["coordinator"], event=event, data=bad)
+    with pytest.raises(ValidationError):
+        services.event_create(user=fr["coordinator"], organisation=fr["org"],
+                              data={**bad, "title": "", "start": event.start, "timezone": "Europe/Paris"})
+    assert get_image_model().objects.count() == images
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+    services.event_update(user=fr["coordinator"], event=event, data={"image_upload": png(), "image_alt": "Kept"})
+    assert len([path for path in tmp_path.rglob("*") if path.is_file()]) == 1  # a success keeps its file

@@ -352,3 +352,21 @@ def test_the_event_form_guesses_the_time_zone_and_capitalises_its_labels(client,
     assert str(form.fields["start"].label) == "Start" and str(form.fields["organisation"].label) == "Organisation"
     page = client.get("/fr/organise/events/new/").content.decode()
     assert '<option value="Europe/Paris" selected>' in page
+
+
+def test_the_event_forms_answer_only_get_and_post(client, organiser):
+    """The organisers' and the coordinators' create/edit/cancel pages share one flow
+    (events.views.editing): GET shows the form, POST saves, any other method is refused."""
+    org = organiser.organisations.get()
+    draft = factories.event(org)
+    published = factories.event(org, status=S.PUBLISHED)
+    client.force_login(organiser)
+    for url in ("/fr/organise/events/new/", f"/fr/organise/events/{draft.uid}/edit/",
+                f"/fr/organise/events/{draft.uid}/cancel/"):
+        assert client.get(url).status_code == 200
+        assert client.put(url).status_code == 405 and client.delete(url).status_code == 405
+    client.force_login(factories.coordinator("FR"))
+    for url in ("/admin/coordinators/events/new/", f"/admin/coordinators/events/{published.uid}/edit/",
+                f"/admin/coordinators/events/{published.uid}/cancel/"):
+        assert client.get(url).status_code == 200
+        assert client.put(url).status_code == 405

@@ -43,3 +43,14 @@ def test_refresh_mends_a_key_written_behind_its_back():
     Event.objects.filter(pk=event.pk).update(topic_key="999")
     refresh_topic_keys([event.pk])
     assert key_of(event) == expected(event)
+
+
+def test_deleting_a_topic_updates_its_events_keys():
+    org = factories.organisation("FR")
+    one, two, other = factories.event(org), factories.event(org), factories.event(org)
+    a, b = Topic.objects.create(name="Gone", slug="gone"), Topic.objects.all()[0]
+    one.topics.set([a, b])
+    two.topics.set([a])
+    other.topics.set([b])
+    a.delete()
+    assert (key_of(one), key_of(two), key_of(other)) == (str(b.pk), "", str(b.pk))
