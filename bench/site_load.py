@@ -23,9 +23,11 @@
   registration (the data version only: facet counts, search matches and feed validators stay) and
   on a repeat, at both sizes; they must be the same at both sizes.
 
-Goals (checked, exit status 1 when one is missed; with --quick they are printed only): filtered
-list >= 0.15, event page >= 0.25, feed 304 >= 0.8 and the map API (Europe at zoom 4, a city at
-zoom 10) >= 0.2 of /healthz at the largest size; map answers <= 200 KB at every size; the same
+Goals (checked, exit status 1 when one is missed; with --quick they are printed only): the list
+(filtered, free text), the event page, the home page and a national page >= 0.5 (for visitors who
+are not signed in: the page cache), feed 304 >= 0.8, the map API (Europe at zoom 4, a city at
+zoom 10) >= 0.2 and a coordinator's dashboard (their own copy) >= 0.1 of /healthz at the largest
+size; map answers <= 200 KB at every size; the same
 query counts at every size; no unexpected status. The table is written as JSON under
 bench-results/ (git-ignored).
 
@@ -61,8 +63,10 @@ PG_SERVER = os.environ.get("EYOS_BENCH_PG", "postgres://postgres@127.0.0.1:5432"
 PG_DB = os.environ.get("EYOS_BENCH_PG_DB", "eyos_bench")
 REDIS_URL = os.environ.get("EYOS_BENCH_REDIS", "redis://127.0.0.1:6379/7")
 WORKERS = {"postgresql": 3, "sqlite": 1}  # the Procfile's default (WEB_CONCURRENCY); see configure()
-GOALS = {"list, country + topic": 0.15, "event page": 0.25, "feed, 304": 0.8, "map, Europe, zoom 4": 0.2,
-         "map, city, zoom 10": 0.2}
+# Pages for visitors who are not signed in come from the page cache: >= 0.5 (issue 20).
+GOALS = {"list, country + topic": 0.5, "list, free text": 0.5, "event page": 0.5, "home": 0.5,
+         "national page": 0.5, "feed, 304": 0.8, "map, Europe, zoom 4": 0.2, "map, city, zoom 10": 0.2,
+         "dashboard, coordinator": 0.1}
 MAP_MAX_BYTES = 200_000  # the map API's promise (issue 15), at every size
 # The map as a visitor first sees it (Europe at zoom 4) and zoomed on the big country's biggest
 # city at zoom 10 (a 1280 x 800 screen).
@@ -461,6 +465,7 @@ def pages(coordinator):
         "list, free text": (f"/en/events/?q={SEARCH_TERM}", {}, None, 200),
         "event page": (f"/en/events/{event.uid}/", {}, None, 200),
         "home": ("/en/", {}, None, 200),
+        "national page": (f"/en/countries/{big.lower()}/", {}, None, 200),
         "feed, full": ("/feeds/events.ics", {}, None, 200),
         "feed, 304": ("/feeds/events.ics", {"If-None-Match": None}, None, 304),
         "dashboard, coordinator": (f"/admin/coordinators/dashboard/{big}/", {}, coordinator, 200),
@@ -641,7 +646,11 @@ def run_size(size, rng, coordinator, args, workdir):
     queries = count_queries(rows)
     client = Client()
     client.force_login(coordinator)
-    session_cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    # A browser's first admin page gives it its CSRF cookie, sent with every page from then on.
+    client.get("/admin/")
+    assert settings.CSRF_COOKIE_NAME in client.cookies, "the admin set no CSRF cookie"
+    session_cookie = "; ".join(f"{name}={client.cookies[name].value}"
+                               for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME))
     process, base = start_server(workdir)
     soaked = None
     try:

@@ -11,7 +11,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from events import pagecache  # also connects the page cache's invalidation signals in every process
+from events import pagecache  # noqa: F401  (also connects the page cache's invalidation signals in every process)
 
 from .blocks import CampaignStreamBlock
 
@@ -38,13 +38,6 @@ class HomePage(BasePage):
 
     class Meta:
         verbose_name = _("home page")
-
-    def serve(self, request, *args, **kwargs):
-        # The same for every visitor who is not signed in: kept in the shared cache until pages,
-        # events or registrations change (events/pagecache.py).
-        return pagecache.serve_anonymous(
-            request, "home", lambda: super(HomePage, self).serve(request, *args, **kwargs), extra=self.pk
-        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -65,11 +65,12 @@ def after_cache_outage():
     dropped a write while it was unreachable: the dropped write may have been a bump, so start a
     new series (everything cached before the outage is left behind) and read the label stamp
     from the database again."""
-    from .pagecache import bump_pages_version
+    from .pagecache import bump_pages_version, bump_people_version
 
     bump_data_version()
     bump_events_version()
     bump_pages_version()  # a CMS edit dropped meanwhile must not leave cached pages current
+    bump_people_version()  # nor a change of someone's rights their cached admin pages
     cache.delete(LABELS_KEY)
 
 

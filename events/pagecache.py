@@ -1,10 +1,13 @@
 """Whole responses kept in the shared cache (Redis), for requests whose answer is the same for
 everyone who makes them:
 
-- pages for visitors who are not signed in: the event list (any filters), the event page and the
-  home page (`anonymous_page`, `serve_anonymous`);
+- pages for visitors who are not signed in: the event list (any filters), the event page, the
+  map's answers and every Wagtail page (campaigns.views.serve, ahead of Wagtail's routing)
+  (`anonymous_page`, `serve_anonymous`);
 - conditional GETs of the public iCal feeds, answered 304 without the database
-  (`feed_not_modified`).
+  (`feed_not_modified`);
+- a signed-in user's own copy of a back-office page that is costly to draw and changes only with
+  the data (the coordinators' dashboards, `personal_page`), for that user alone.
 
 Correctness rests on versions kept in the shared cache, read before a response is built and
 stored with it; an entry is used only while they are all still current:
@@ -15,7 +18,9 @@ stored with it; an entry is used only while they are all still current:
 - the pages version (here): every write to a Wagtail page, revision, site, locale, image or
   document bumps it, at once and on commit (home page content; every page's header and footer);
 - for feeds, the time topics and organisations were last renamed (events.cache.labels_changed_at)
-  and the day, which are part of the feeds' ETags.
+  and the day, which are part of the feeds' ETags;
+- for personal pages, also the people version (here): every write to users, groups, permissions,
+  coordinators' assignments or admin profiles (language, time zone) bumps it.
 
 When the cache cannot be reached there is no version: nothing is stored or served from the cache
 and every request takes the database path as before.
@@ -52,6 +57,7 @@ from .cache import LABELS_KEY, bump, bump_data_version, bump_events_version, dat
 from .quickread import forget, read_many
 
 PAGES_KEY = "eyos:pages-version"
+PEOPLE_KEY = "eyos:people-version"
 FEED_ENTRY_TTL = 6 * 3600
 
 CSRF_PLACEHOLDER = "eyos-page-cache-csrf-token-placeholder"
@@ -60,6 +66,10 @@ _CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 _PLACEHOLDER_INPUT = _CSRF_INPUT.format(CSRF_PLACEHOLDER).encode()
 _TOKEN_INPUT_START = b'name="csrfmiddlewaretoken"'
 _ALLOWED_VARY = {"cookie", "accept-language"}
+# What a view tells the middleware beside the headers: the page's own Content-Security-Policy
+# (a national page's map allows the tile server, events.maps.allow_map), written by the CSP
+# middleware on every response, a copy from the cache included.
+_KEPT_ATTRIBUTES = ("_csp_config", "_csp_ro_config")
 
 
 def page_cache_enabled():
@@ -81,6 +91,11 @@ def _pages_version():
     return version(PAGES_KEY)
 
 
+def bump_people_version(**_kwargs):
+    forget()
+    bump(PEOPLE_KEY)
+
+
 def _current(values):
     """(data version, pages version) from a get_many, initialised when missing; None when the
     cache cannot give both."""
@@ -98,6 +113,9 @@ def _current(values):
 _DATA_MODELS = {"events.Event", "events.Registration", "events.Topic", "events.Organisation",
                 "events.Event_topics"}
 _PAGE_APPS = {"wagtailcore", "campaigns", "wagtailimages", "wagtaildocs"}
+# Who may see what, and how the admin shows it to them: users, groups and permissions, the
+# coordinators' countries, Wagtail's user profiles (language, time zone, theme).
+_PEOPLE_APPS = {"auth", "accounts", "coordinators", "wagtailusers"}
 _NOT_CONTENT = {"wagtailcore.ModelLogEntry", "wagtailcore.PageLogEntry", "wagtailcore.ReferenceIndex",
                 "wagtailcore.PageSubscription"}
 
@@ -125,6 +143,9 @@ def _after_write(sender, using=None, **_kwargs):
     elif meta.app_label in _PAGE_APPS and meta.label not in _NOT_CONTENT:
         bump_pages_version()
         transaction.on_commit(bump_pages_version, using=using)
+    elif meta.app_label in _PEOPLE_APPS:
+        bump_people_version()
+        transaction.on_commit(bump_people_version, using=using)
 
 
 def _after_page_event(**_kwargs):
@@ -193,6 +214,8 @@ def serve_anonymous(request, kind, render, *, params=(), extra=""):
         response = HttpResponse(entry["content"], status=entry["status"])
         for name, value in entry["headers"]:
             response[name] = value
+        for name, value in entry.get("attributes", {}).items():
+            setattr(response, name, value)
         return _finish(request, response)
     if query != request.META.get("QUERY_STRING", ""):
         request.GET = QueryDict(query)
@@ -210,7 +233,9 @@ def serve_anonymous(request, kind, render, *, params=(), extra=""):
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_flag or token_used
     if _storable(request, response, token_used):
         cache.set(key, {"versions": versions, "status": response.status_code, "content": response.content,
-                        "headers": [(name, value) for name, value in response.items()]}, page_ttl())
+                        "headers": [(name, value) for name, value in response.items()],
+                        "attributes": {name: getattr(response, name) for name in _KEPT_ATTRIBUTES
+                                       if hasattr(response, name)}}, page_ttl())
     return _finish(request, response)
 
 
@@ -257,6 +282,74 @@ def _finish(request, response):
         response.content = response.content.replace(_PLACEHOLDER_INPUT, token)
     patch_vary_headers(response, ("Cookie",))
     return response
+
+
+# --- a signed-in user's own pages ------------------------------------------------------------
+
+def _pending_messages(request):
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def personal_page(kind):
+    """View decorator for back-office pages that cost much to draw (Wagtail's admin around them)
+    and change only with the data: the user's previous copy of the same page (path, query,
+    language) while the data, pages and people versions are those it was drawn under, and for a
+    minute at most. Below the view's permission check, which runs on every request.
+
+    A copy belongs to one user and one CSRF secret (the page carries a token for it: the admin's
+    scripts post with it); it is neither served nor kept without a CSRF cookie, with messages to
+    show, or when drawing it set a cookie, changed the session or queued a message."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = getattr(request, "user", None)
+            secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+            if (request.method != "GET" or not page_cache_enabled() or user is None or not user.is_authenticated
+                    or not secret or settings.CSRF_USE_SESSIONS or _pending_messages(request)):
+                return view(request, *args, **kwargs)
+            key = _page_key(kind, request, request.META.get("QUERY_STRING", ""),
+                            (user.pk, secret, request.COOKIES.get("wagtail_sidebar_collapsed", "")))
+            values = read_many([DATA_KEY, PAGES_KEY, PEOPLE_KEY, key])
+            versions = _current(values)
+            people = values.get(PEOPLE_KEY)
+            if people is None:
+                people = version(PEOPLE_KEY)
+            if versions is None or people is None:
+                return view(request, *args, **kwargs)
+            versions = (*versions, people)
+            entry = values.get(key)
+            if entry is not None and entry["versions"] == versions:
+                from django.middleware.csrf import get_token
+
+                get_token(request)  # the CSRF cookie is renewed as when the page is drawn
+                response = HttpResponse(entry["content"], status=entry["status"])
+                for name, value in entry["headers"]:
+                    response[name] = value
+                return response
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if _storable_personal(request, response):
+                cache.set(key, {"versions": versions, "status": response.status_code, "content": response.content,
+                                "headers": [(name, value) for name, value in response.items()]}, page_ttl())
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _storable_personal(request, response):
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    messages = getattr(request, "_messages", None)
+    if messages is not None and getattr(messages, "_queued_messages", None):
+        return False
+    return "no-store" not in response.get("Cache-Control", "").lower()
 
 
 # --- feeds: conditional GETs -----------------------------------------------------------------

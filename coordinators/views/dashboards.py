@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from events import exports
+from events.pagecache import personal_page
 
 from .. import charts, dashboard, permissions, selectors
 from ..shortcuts import coordinator_required, render_admin
@@ -64,6 +65,7 @@ def _scoped_country_or_404(request, country):
 
 
 @coordinator_required
+@personal_page("country-dashboard")
 def country_dashboard(request, country):
     country = _scoped_country_or_404(request, country)
     period, period_form, status = _dashboard_period(request)
@@ -80,6 +82,7 @@ def country_dashboard(request, country):
 
 
 @coordinator_required
+@personal_page("eu-dashboard")
 def eu_dashboard(request):
     if not permissions.is_eu_team(request.user):
         raise PermissionDenied

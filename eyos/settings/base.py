@@ -47,7 +47,8 @@ INSTALLED_APPS = [
     # wagtail-localize replaces wagtail.locales (same app label).
     "wagtail_localize",
     "wagtail_localize.locales",
-    "wagtail.contrib.forms",
+    # No wagtail.contrib.forms: no page type is a form, and its "Forms" menu item looked up the
+    # pages a user may edit on every admin page (15% of a coordinator's dashboard).
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.embeds",

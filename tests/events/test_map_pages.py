@@ -2,6 +2,7 @@
 the Content-Security-Policy allows on those pages and nowhere else."""
 
 import pytest
+from django.core.cache import cache
 
 from events import maps
 
@@ -93,6 +94,7 @@ def test_national_pages_show_their_countrys_map(client, tiles):
     assert 'href="#country-events"' in html
     assert img_src(response)[-1] == "https://tiles.example.org"
     tiles.EYOS_MAP_TILES_URL = ""
+    cache.clear()  # settings change with a restart; the page cache's copies live a minute at most
     response = client.get("/en/countries/de/")
     assert b"data-event-map" not in response.content
     assert "tiles.example.org" not in response["Content-Security-Policy"]
