@@ -211,12 +211,7 @@ def serve_anonymous(request, kind, render, *, params=(), extra=""):
         return render()
     entry = values.get(key)
     if entry is not None and entry["versions"] == versions:
-        response = HttpResponse(entry["content"], status=entry["status"])
-        for name, value in entry["headers"]:
-            response[name] = value
-        for name, value in entry.get("attributes", {}).items():
-            setattr(response, name, value)
-        return _finish(request, response)
+        return _finish(request, _from_entry(entry))
     if query != request.META.get("QUERY_STRING", ""):
         request.GET = QueryDict(query)
         request.META["QUERY_STRING"] = query
@@ -232,11 +227,23 @@ def serve_anonymous(request, kind, render, *, params=(), extra=""):
         token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_flag or token_used
     if _storable(request, response, token_used):
-        cache.set(key, {"versions": versions, "status": response.status_code, "content": response.content,
-                        "headers": [(name, value) for name, value in response.items()],
-                        "attributes": {name: getattr(response, name) for name in _KEPT_ATTRIBUTES
-                                       if hasattr(response, name)}}, page_ttl())
+        cache.set(key, _entry(response, versions), page_ttl())
     return _finish(request, response)
+
+
+def _entry(response, versions):
+    return {"versions": versions, "status": response.status_code, "content": response.content,
+            "headers": [(name, value) for name, value in response.items()],
+            "attributes": {name: getattr(response, name) for name in _KEPT_ATTRIBUTES if hasattr(response, name)}}
+
+
+def _from_entry(entry):
+    response = HttpResponse(entry["content"], status=entry["status"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    for name, value in entry.get("attributes", {}).items():  # entries of the release before have none
+        setattr(response, name, value)
+    return response
 
 
 def anonymous_page(kind, params=()):
@@ -259,11 +266,7 @@ def _storable(request, response, token_used):
         return False  # a real token in the page
     if getattr(request, "_csp_nonce", None):  # LazyNonce: true once used; the header would need it
         return False
-    session = getattr(request, "session", None)
-    if session is not None and session.modified:
-        return False
-    messages = getattr(request, "_messages", None)
-    if messages is not None and getattr(messages, "_queued_messages", None):
+    if not _nothing_personal_done(request):
         return False
     control = response.get("Cache-Control", "").lower()
     if "private" in control or "no-store" in control:
@@ -323,16 +326,12 @@ def personal_page(kind):
                 from django.middleware.csrf import get_token
 
                 get_token(request)  # the CSRF cookie is renewed as when the page is drawn
-                response = HttpResponse(entry["content"], status=entry["status"])
-                for name, value in entry["headers"]:
-                    response[name] = value
-                return response
+                return _from_entry(entry)
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             if _storable_personal(request, response):
-                cache.set(key, {"versions": versions, "status": response.status_code, "content": response.content,
-                                "headers": [(name, value) for name, value in response.items()]}, page_ttl())
+                cache.set(key, _entry(response, versions), page_ttl())
             return response
 
         return wrapper
@@ -343,13 +342,16 @@ def personal_page(kind):
 def _storable_personal(request, response):
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
+    return _nothing_personal_done(request) and "no-store" not in response.get("Cache-Control", "").lower()
+
+
+def _nothing_personal_done(request):
+    """Drawing the page left the session as it was and queued no message."""
     session = getattr(request, "session", None)
     if session is not None and session.modified:
         return False
     messages = getattr(request, "_messages", None)
-    if messages is not None and getattr(messages, "_queued_messages", None):
-        return False
-    return "no-store" not in response.get("Cache-Control", "").lower()
+    return not (messages is not None and getattr(messages, "_queued_messages", None))
 
 
 # --- feeds: conditional GETs -----------------------------------------------------------------
