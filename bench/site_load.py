@@ -463,6 +463,8 @@ def pages(coordinator):
     return {
         "list, country + topic": (f"/en/events/?country={big}&topic={topic}", {}, None, 200),
         "list, free text": (f"/en/events/?q={SEARCH_TERM}", {}, None, 200),
+        # A signed-in visitor (the coordinator): their header around the list's shared part.
+        "list, signed in": (f"/en/events/?country={big}&topic={topic}", {}, coordinator, 200),
         "event page": (f"/en/events/{event.uid}/", {}, None, 200),
         "home": ("/en/", {}, None, 200),
         "national page": (f"/en/countries/{big.lower()}/", {}, None, 200),

@@ -6,6 +6,8 @@ everyone who makes them:
   (`anonymous_page`, `serve_anonymous`);
 - conditional GETs of the public iCal feeds, answered 304 without the database
   (`feed_not_modified`);
+- parts of pages that are the same for every visitor, signed in or not (the event list's filters
+  and results: `shared_part`);
 - a signed-in user's own copy of a back-office page that is costly to draw and changes only with
   the data (the coordinators' dashboards, `personal_page`), for that user alone.
 
@@ -212,9 +214,7 @@ def serve_anonymous(request, kind, render, *, params=(), extra=""):
     entry = values.get(key)
     if entry is not None and entry["versions"] == versions:
         return _finish(request, _from_entry(entry))
-    if query != request.META.get("QUERY_STRING", ""):
-        request.GET = QueryDict(query)
-        request.META["QUERY_STRING"] = query
+    _normalise(request, query)
     request._eyos_page_cache = True
     csrf_flag = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
@@ -285,6 +285,52 @@ def _finish(request, response):
         response.content = response.content.replace(_PLACEHOLDER_INPUT, token)
     patch_vary_headers(response, ("Cookie",))
     return response
+
+
+# --- parts of pages shared by every visitor ---------------------------------------------------
+
+def shared_part(request, kind, compute, *, params=()):
+    """`compute()`'s result — a part of a page, rendered, with what goes with it; picklable — shared
+    by every visitor who asks for the same page (host, path, language, the known `params`), signed
+    in or not, under the data and pages versions, for PAGE_TTL at most. Signed-in visitors pay
+    only for their own parts around it (the header with their name).
+
+    The part is drawn as for a visitor who is not signed in (`request.user` is anonymous while
+    `compute` runs, so nobody's data can get into it), with the query string normalised as for
+    whole pages; a part whose drawing used a CSRF token, the session or messages is not kept."""
+    if request.method not in ("GET", "HEAD") or not page_cache_enabled():
+        return compute()
+    query = _normalised_query(request, params)
+    key = _page_key("part:" + kind, request, query, "")
+    values = read_many([DATA_KEY, PAGES_KEY, key])
+    versions = _current(values)
+    if versions is None:
+        return compute()
+    entry = values.get(key)
+    if entry is not None and entry["versions"] == versions:
+        return entry["value"]
+    _normalise(request, query)
+    from django.contrib.auth.models import AnonymousUser
+
+    user, request.user = request.user, AnonymousUser()
+    csrf_flag = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    try:
+        value = compute()
+    finally:
+        request.user = user
+        token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_flag or token_used
+    if not token_used and _nothing_personal_done(request):
+        cache.set(key, {"versions": versions, "value": value}, page_ttl())
+    return value
+
+
+def _normalise(request, query):
+    """The request as if it had asked with the normalised query string."""
+    if query != request.META.get("QUERY_STRING", ""):
+        request.GET = QueryDict(query)
+        request.META["QUERY_STRING"] = query
 
 
 # --- a signed-in user's own pages ------------------------------------------------------------

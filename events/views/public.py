@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -49,6 +50,29 @@ class CountedPaginator(Paginator):
 @maps.shows_map(geolocation=True)
 @pagecache.anonymous_page("list", params=LIST_PARAMETERS)
 def event_list(request):
+    # The list itself (filters, results, facets) is the same for everyone who asks for the same
+    # page: signed-in visitors share it too, drawn around their own header.
+    part = pagecache.shared_part(request, "list", lambda: _list_part(request), params=LIST_PARAMETERS)
+    response = _list_page(request, part)
+    if not request.user.is_authenticated and part["status"] == 200:
+        # The list holds no form that posts and nothing personal for visitors who are not signed
+        # in: shared caches may keep it for a minute (Vary: Cookie; the language is in the URL).
+        patch_cache_control(response, public=True, max_age=LIST_MAX_AGE)
+    return response
+
+
+def _list_page(request, part):
+    return render(request, "events/list.html", {"list_body": part["html"], "feed_url": part["feed_url"]},
+                  status=part["status"])
+
+
+def _list_body(request, context, status=200):
+    """The list's own part of the page, drawn for the page cache's shared parts."""
+    return {"html": render_to_string("events/_list_body.html", context, request), "status": status,
+            "feed_url": context.get("feed_url")}
+
+
+def _list_part(request):
     from .. import list_ux
 
     topics = selectors.topic_choices()
@@ -56,7 +80,7 @@ def event_list(request):
     if not form.is_valid():
         # The form again, with its errors and every option (counted without filters).
         facets = _facet_options(form, selectors.event_search(EventFilters()).facets, topics)
-        return render(request, "events/list.html", {
+        return _list_body(request, {
             "form": form, "page": None, "invalid": True, "facets": facets, "filters": EventFilters(),
         }, status=400)
     filters = form.filters()
@@ -79,7 +103,7 @@ def event_list(request):
     facets = _facet_options(form, search.facets, topics)
     pairs = list_ux.query_pairs(request, LIST_PARAMETERS)
     chosen_sort = form.cleaned_data.get("sort") or ""
-    response = render(request, "events/list.html", {
+    return _list_body(request, {
         "form": form,
         "filters": filters,
         "page": page,
@@ -101,11 +125,6 @@ def event_list(request):
                                          bbox=maps.country_bbox(filters.countries[0]) if len(filters.countries) == 1
                                          else maps.EUROPE_BBOX) if maps.map_enabled() else None,
     })
-    if not request.user.is_authenticated:
-        # The list holds no form that posts and nothing personal for visitors who are not signed
-        # in: shared caches may keep it for a minute (Vary: Cookie; the language is in the URL).
-        patch_cache_control(response, public=True, max_age=LIST_MAX_AGE)
-    return response
 
 
 LIST_MAX_AGE = 60
@@ -137,7 +156,7 @@ def subscribe(request):
     topics = selectors.topic_choices()
     form = EventFilterForm(request.GET, topic_choices=topics)
     if not form.is_valid():
-        return render(request, "events/list.html", {"form": form, "page": None, "invalid": True}, status=400)
+        return _list_page(request, _list_body(request, {"form": form, "page": None, "invalid": True}, status=400))
     filters = form.filters()
     params = filters.as_params() + [("lang", translation.get_language())]
     feed_url = request.build_absolute_uri(reverse("feeds:events") + "?" + urlencode(params))

@@ -45,6 +45,12 @@ def page_url(event, language="en"):
     return f"/{language}/events/{event.uid}/"
 
 
+def cached_parts():
+    import pickle
+
+    return [pickle.loads(value) for key, value in cache._cache.items() if ":eyos:page:" in key]
+
+
 def cached_entries():
     """Every page entry in the local-memory cache, unpickled."""
     import pickle
@@ -320,6 +326,39 @@ def test_a_signed_in_visitor_never_gets_the_anonymous_page_nor_shares_their_own(
     assert all("ines@example.org" not in entry["content"].decode() for entry in cached_entries())
     signed_in.get("/en/events/?country=FR")
     assert "ines@example.org" not in Client().get("/en/events/?country=FR").content.decode()
+
+
+def test_signed_in_visitors_share_the_lists_part_and_get_their_own_header(event, django_assert_num_queries):
+    """The list's filters and results are drawn once for everyone (events.pagecache.shared_part);
+    each signed-in visitor's page has their own header around it."""
+    url = "/en/events/?country=FR&utm_source=newsletter"
+    ines, jon = Client(), Client()
+    ines.force_login(factories.user(email="ines@example.org"))
+    jon.force_login(factories.user(email="jon@example.org"))
+    first = ines.get(url).content.decode()
+    assert "Atelier numérique" in first and "Sign out" in first
+    # Jon's page: his session, his account and the user bar's permission check (two look-ups);
+    # the list from the shared part.
+    with django_assert_num_queries(4):
+        second = jon.get(url).content.decode()
+    assert "Sign out" in second and TOKEN.search(second).group(1) != TOKEN.search(first).group(1)
+    part = lambda html: html[html.index('<header class="page-header">'):html.index("</main>")]  # noqa: E731
+    assert part(second) == part(first)
+    assert all("ines@example.org" not in str(entry) for entry in cached_parts())
+    assert Client().get(url).status_code == 200  # and visitors who are not signed in
+
+
+def test_a_shared_part_shows_changes_at_once_and_is_drawn_for_nobody_in_particular(event, rf):
+    jon = Client()
+    jon.force_login(factories.user(email="jon@example.org"))
+    assert "Atelier numérique" in jon.get("/en/events/?country=FR").content.decode()
+    event.title = "Atelier renommé"
+    event.save()
+    assert "Atelier renommé" in jon.get("/en/events/?country=FR").content.decode()
+    request = rf.get("/en/events/")
+    request.user = factories.user(email="kim@example.org")
+    seen = pagecache.shared_part(request, "test", lambda: (request.user.is_authenticated, str(request.user)))
+    assert seen == (False, "AnonymousUser") and request.user.email == "kim@example.org"
 
 
 def test_each_visitor_gets_their_own_csrf_token_and_can_register(event):
