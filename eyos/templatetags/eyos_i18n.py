@@ -4,6 +4,7 @@ On a CMS page the switcher goes to that page's translation, or to the language's
 the page has none; on other views (events, accounts) it swaps the language prefix of the URL."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django import template
 from django.conf import settings
@@ -55,14 +56,26 @@ def language_links(context):
             links.append(LanguageLink(code, LANG_INFO[code]["name_local"], url, code == current, exists))
     else:
         path = request.get_full_path() if request else "/"
-        for code, _name in settings.LANGUAGES:
-            links.append(
-                LanguageLink(
-                    code, LANG_INFO[code]["name_local"], translate_url(path, code), code == current, True
-                )
-            )
+        match = getattr(request, "resolver_match", None)
+        secret = match is not None and any("token" in name for name in match.kwargs)
+        urls = _translated_urls(path, current) if not secret else _translate_all(path)
+        for (code, _name), url in zip(settings.LANGUAGES, urls):
+            links.append(LanguageLink(code, LANG_INFO[code]["name_local"], url, code == current, True))
     context["_eyos_language_links"] = links
     return links
+
+
+def _translate_all(path):
+    return tuple(translate_url(path, code) for code, _name in settings.LANGUAGES)
+
+
+@lru_cache(maxsize=1024)
+def _translated_urls(path, current):
+    """The path in every language, for views that are not CMS pages: a function of the path and
+    the active language (whose prefix the URL resolver matches) alone, so each process works it
+    out once per address (24 resolves and reverses: about a third of a signed-in visitor's list
+    page). Bounded; addresses holding a secret (a token in the URL) are never kept."""
+    return _translate_all(path)
 
 
 def _page(context):

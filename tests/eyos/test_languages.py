@@ -101,3 +101,22 @@ def test_untranslated_content_is_marked_with_its_own_language(client):
     body = client.get("/mt/").content.decode()
     assert '<html lang="mt"' in body
     assert 'lang="en"' in body[body.index('<main') :]
+
+
+@pytest.mark.django_db
+def test_the_switcher_works_each_address_out_once_and_keeps_no_secret(client, settings):
+    """On views that are not CMS pages the switcher's addresses depend on the address and the
+    active language alone: each process keeps them (bounded), except for addresses with a token."""
+    from eyos.templatetags.eyos_i18n import _translated_urls
+
+    settings.EYOS_PAGE_CACHE = False  # every request draws its page
+    _translated_urls.cache_clear()
+    for _ in range(2):
+        html = client.get("/en/events/?country=FR").content.decode()
+        assert 'href="/de/events/?country=FR"' in html and 'href="/fr/events/?country=FR"' in html
+    assert _translated_urls.cache_info().hits == 1 and _translated_urls.cache_info().currsize == 1
+    french = client.get("/fr/events/?country=FR").content.decode()
+    assert 'href="/en/events/?country=FR"' in french and _translated_urls.cache_info().currsize == 2
+    page = client.get("/en/organise/join/a-secret-token/")  # an invitation link's page, drawn
+    assert page.status_code == 400 and 'href="/de/organise/join/a-secret-token/"' in page.content.decode()
+    assert _translated_urls.cache_info().currsize == 2  # the address with the token was not kept
