@@ -132,7 +132,7 @@ def _bump_both_again():
     bump_events_version()
 
 
-def _after_write(sender, using=None, **_kwargs):
+def _after_write(sender, using=None, **kwargs):
     meta = getattr(sender, "_meta", None)
     if meta is None:
         return
@@ -145,7 +145,8 @@ def _after_write(sender, using=None, **_kwargs):
     elif meta.app_label in _PAGE_APPS and meta.label not in _NOT_CONTENT:
         bump_pages_version()
         transaction.on_commit(bump_pages_version, using=using)
-    elif meta.app_label in _PEOPLE_APPS:
+    elif meta.app_label in _PEOPLE_APPS and set(kwargs.get("update_fields") or ()) != {"last_login"}:
+        # (a sign-in saves last_login alone, which no page shows)
         bump_people_version()
         transaction.on_commit(bump_people_version, using=using)
 
@@ -214,7 +215,7 @@ def serve_anonymous(request, kind, render, *, params=(), extra=""):
     entry = values.get(key)
     if entry is not None and entry["versions"] == versions:
         return _finish(request, _from_entry(entry))
-    _normalise(request, query)
+    original = _normalise(request, query)
     request._eyos_page_cache = True
     csrf_flag = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
@@ -223,6 +224,7 @@ def serve_anonymous(request, kind, render, *, params=(), extra=""):
         if hasattr(response, "render") and callable(response.render):
             response = response.render()  # a TemplateResponse (Wagtail pages): rendered now
     finally:
+        _restore(request, original)  # for what runs after the view (redirects on a 404)
         request._eyos_page_cache = False
         token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_flag or token_used
@@ -309,28 +311,40 @@ def shared_part(request, kind, compute, *, params=()):
     entry = values.get(key)
     if entry is not None and entry["versions"] == versions:
         return entry["value"]
-    _normalise(request, query)
+    original = _normalise(request, query)
     from django.contrib.auth.models import AnonymousUser
 
     user, request.user = request.user, AnonymousUser()
+    # A part is never drawn with the whole-page cache's CSRF placeholder (nothing would fill it
+    # in for a signed-in visitor): a form in it uses a real token, and is then not kept.
+    whole_page, request._eyos_page_cache = getattr(request, "_eyos_page_cache", False), False
     csrf_flag = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
     try:
         value = compute()
     finally:
-        request.user = user
+        request.user, request._eyos_page_cache = user, whole_page
+        _restore(request, original)
         token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_flag or token_used
-    if not token_used and _nothing_personal_done(request):
+    nonce_used = bool(getattr(request, "_csp_nonce", None))  # each response has its own nonce
+    if not token_used and not nonce_used and _nothing_personal_done(request):
         cache.set(key, {"versions": versions, "value": value}, page_ttl())
     return value
 
 
 def _normalise(request, query):
-    """The request as if it had asked with the normalised query string."""
-    if query != request.META.get("QUERY_STRING", ""):
+    """The request as if it had asked with the normalised query string; what it asked with, for
+    `_restore`."""
+    original = (request.GET, request.META.get("QUERY_STRING", ""))
+    if query != original[1]:
         request.GET = QueryDict(query)
         request.META["QUERY_STRING"] = query
+    return original
+
+
+def _restore(request, original):
+    request.GET, request.META["QUERY_STRING"] = original
 
 
 # --- a signed-in user's own pages ------------------------------------------------------------
@@ -353,9 +367,12 @@ def personal_page(kind):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             user = getattr(request, "user", None)
-            secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+            # The secret the CSRF middleware uses for this request, when it is the browser's cookie
+            # (a malformed cookie is replaced by a new secret: nothing to key a copy on).
+            secret = request.META.get("CSRF_COOKIE", "")
             if (request.method != "GET" or not page_cache_enabled() or user is None or not user.is_authenticated
-                    or not secret or settings.CSRF_USE_SESSIONS or _pending_messages(request)):
+                    or not secret or secret != request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+                    or settings.CSRF_USE_SESSIONS or _pending_messages(request)):
                 return view(request, *args, **kwargs)
             key = _page_key(kind, request, request.META.get("QUERY_STRING", ""),
                             (user.pk, secret, request.COOKIES.get("wagtail_sidebar_collapsed", "")))

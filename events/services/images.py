@@ -1,6 +1,7 @@
 """Event images: an organiser's upload becomes an image of Wagtail's library, in the collection
 "Event images" (editors find, reuse and replace them there); renditions are made on first view."""
 
+import logging
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -11,6 +12,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 COLLECTION = "Event images"
+logger = logging.getLogger(__name__)
 
 _new_files = ContextVar("new_image_files", default=None)
 
@@ -19,15 +21,23 @@ _new_files = ContextVar("new_image_files", default=None)
 def new_files_removed_on_failure():
     """The files of the images created inside the block are deleted from storage when the block
     fails: the transaction forgets their rows, the storage would keep orphan files (an upload the
-    service then refused)."""
+    service then refused). Also a decorator. Nested blocks hand their files to the block around
+    them when they succeed (its failure rolls their rows back too)."""
+    outer = _new_files.get()
     created = []
     token = _new_files.set(created)
     try:
         yield
     except BaseException:
         for file in created:
-            file.storage.delete(file.name)
+            try:
+                file.storage.delete(file.name)
+            except Exception:  # the service's own error is the one to report
+                logger.warning("An event image's file could not be removed after a failed save", exc_info=True)
         raise
+    else:
+        if outer is not None:
+            outer.extend(created)
     finally:
         _new_files.reset(token)
 

@@ -92,6 +92,7 @@ def _organisers(event):
     return list(event.organisation.members.filter(is_active=True).values_list("pk", flat=True))
 
 
+@new_files_removed_on_failure()  # outside the transaction: a failure at any point, commit included
 @transaction.atomic
 def event_create(*, user, organisation, data, topics=(), publish=True):
     """Organisers create drafts for their own organisation in its country. Coordinators (and the
@@ -104,14 +105,13 @@ def event_create(*, user, organisation, data, topics=(), publish=True):
         if field in data:
             setattr(event, field, data[field])
     event.slug = unique_slug(Event.objects.all(), event.title, fallback="event", allow_unicode=True)
-    with new_files_removed_on_failure():
-        apply_image(event, data, user)
-        if publish and permissions.can_publish_directly(user, country):
-            event.status = Status.PUBLISHED
-            event.decided_at = timezone.now()
-            event.decided_by = user
-        event.full_clean()
-        event.save()
+    apply_image(event, data, user)
+    if publish and permissions.can_publish_directly(user, country):
+        event.status = Status.PUBLISHED
+        event.decided_at = timezone.now()
+        event.decided_by = user
+    event.full_clean()
+    event.save()
     _geocode_later(event)
     event.topics.set(topics)
     log(instance=event, action="wagtail.create", user=user)
@@ -120,6 +120,7 @@ def event_create(*, user, organisation, data, topics=(), publish=True):
     return event
 
 
+@new_files_removed_on_failure()
 @transaction.atomic
 def event_update(*, user, event, data, topics=None):
     """Organisers edit drafts and events sent back for changes; coordinators edit their
@@ -138,16 +139,15 @@ def event_update(*, user, event, data, topics=None):
         if field in data and getattr(event, field) != data[field]:
             setattr(event, field, data[field])
             changed.append(field)
-    with new_files_removed_on_failure():
-        if apply_image(event, data, user):
-            changed.append("image")
-        if any(field in SCHEDULE_FIELDS for field in changed):
-            event.sequence += 1
-        _locate(event, changed)
-        if event.status != Status.DRAFT:
-            spam.apply(event)
-        event.full_clean()
-        event.save()
+    if apply_image(event, data, user):
+        changed.append("image")
+    if any(field in SCHEDULE_FIELDS for field in changed):
+        event.sequence += 1
+    _locate(event, changed)
+    if event.status != Status.DRAFT:
+        spam.apply(event)
+    event.full_clean()
+    event.save()
     _geocode_later(event)
     if topics is not None:
         event.topics.set(topics)

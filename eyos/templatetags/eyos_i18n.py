@@ -11,6 +11,7 @@ from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.encoding import escape_uri_path, iri_to_uri
 from wagtail.models import Page
 
 register = template.Library()
@@ -55,11 +56,13 @@ def language_links(context):
                 url = homes.get(code, f"/{code}/")
             links.append(LanguageLink(code, LANG_INFO[code]["name_local"], url, code == current, exists))
     else:
-        path = request.get_full_path() if request else "/"
+        path = escape_uri_path(request.path) if request else "/"  # as get_full_path writes it
+        query = request.META.get("QUERY_STRING", "") if request else ""
         match = getattr(request, "resolver_match", None)
-        secret = match is not None and any("token" in name for name in match.kwargs)
-        urls = _translated_urls(path, current) if not secret else _translate_all(path)
+        secret = match is not None and any(part in name for name in match.kwargs for part in SECRET_ARGUMENTS)
+        urls = _translated_urls(path, current) if not secret and len(path) <= 200 else _translate_all(path)
         for (code, _name), url in zip(settings.LANGUAGES, urls):
+            url = f"{url}?{iri_to_uri(query)}" if query else url  # as translate_url keeps it
             links.append(LanguageLink(code, LANG_INFO[code]["name_local"], url, code == current, True))
     context["_eyos_language_links"] = links
     return links
@@ -69,12 +72,17 @@ def _translate_all(path):
     return tuple(translate_url(path, code) for code, _name in settings.LANGUAGES)
 
 
+# URL arguments that may carry a secret (invitation and email links, allauth's keys).
+SECRET_ARGUMENTS = ("token", "key", "code", "uid")
+
+
 @lru_cache(maxsize=1024)
 def _translated_urls(path, current):
-    """The path in every language, for views that are not CMS pages: a function of the path and
-    the active language (whose prefix the URL resolver matches) alone, so each process works it
-    out once per address (24 resolves and reverses: about a third of a signed-in visitor's list
-    page). Bounded; addresses holding a secret (a token in the URL) are never kept."""
+    """A path (without its query) in every language, for views that are not CMS pages: a function
+    of the path and the active language (whose prefix the URL resolver matches) alone, so each
+    process works it out once per path (24 resolves and reverses: about a third of a signed-in
+    visitor's list page). Bounded in number and length; paths with a secret in their arguments
+    are never kept."""
     return _translate_all(path)
 
 

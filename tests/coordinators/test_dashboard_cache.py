@@ -144,3 +144,25 @@ def test_group_changes_bump_the_people_version():
     before = version(pagecache.PEOPLE_KEY)
     Group.objects.create(name="Someone new")
     assert version(pagecache.PEOPLE_KEY) != before
+
+
+def test_a_sign_in_elsewhere_keeps_the_copies_a_change_of_rights_drops_them():
+    from events import pagecache
+    from events.cache import version
+
+    before = version(pagecache.PEOPLE_KEY)
+    someone = factories.user(email="someone@example.org")
+    after_creation = version(pagecache.PEOPLE_KEY)
+    assert after_creation != before
+    Client().force_login(someone)  # saves last_login alone
+    assert version(pagecache.PEOPLE_KEY) == after_creation
+
+
+def test_a_malformed_csrf_cookie_gets_no_copy():
+    client = signed_in(factories.coordinator("FR"))
+    client.get(URL)
+    client.cookies["csrftoken"] = "not-a-valid-secret"
+    for _ in range(2):
+        assert client.get(URL).status_code == 200
+        client.cookies["csrftoken"] = "not-a-valid-secret"
+    assert page_entries() == []

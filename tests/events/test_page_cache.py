@@ -641,3 +641,13 @@ def mock_index_task():
     from unittest import mock
 
     return mock.patch("modelsearch.signal_handlers.insert_or_update_object_task")
+
+
+def test_after_a_wagtail_page_is_drawn_the_request_keeps_its_query_for_redirects(client):
+    """The page is drawn as if unknown parameters were absent, but what runs after the view
+    (Wagtail's redirects on a 404) sees the address the visitor asked for."""
+    from wagtail.contrib.redirects.models import Redirect
+
+    Redirect.objects.create(old_path="/en/old-news?id=42", redirect_link="/en/countries/")
+    response = Client().get("/en/old-news/?id=42")
+    assert response.status_code in (301, 302) and response["Location"].endswith("/en/countries/")
