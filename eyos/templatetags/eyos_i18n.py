@@ -59,7 +59,7 @@ def language_links(context):
         path = escape_uri_path(request.path) if request else "/"  # as get_full_path writes it
         query = request.META.get("QUERY_STRING", "") if request else ""
         match = getattr(request, "resolver_match", None)
-        secret = match is not None and any(part in name for name in match.kwargs for part in SECRET_ARGUMENTS)
+        secret = match is not None and not SECRET_ARGUMENTS.isdisjoint(match.kwargs)
         urls = _translated_urls(path, current) if not secret and len(path) <= 200 else _translate_all(path)
         for (code, _name), url in zip(settings.LANGUAGES, urls):
             url = f"{url}?{iri_to_uri(query)}" if query else url  # as translate_url keeps it
@@ -72,8 +72,9 @@ def _translate_all(path):
     return tuple(translate_url(path, code) for code, _name in settings.LANGUAGES)
 
 
-# URL arguments that may carry a secret (invitation and email links, allauth's keys).
-SECRET_ARGUMENTS = ("token", "key", "code", "uid")
+# URL arguments that carry a secret: invitation and email links, allauth's email confirmation and
+# password reset keys (an event's `uid` is public).
+SECRET_ARGUMENTS = frozenset({"token", "key", "uidb36", "uidb64"})
 
 
 @lru_cache(maxsize=1024)

@@ -3,6 +3,8 @@ import re
 import pytest
 from django.conf import settings
 
+from tests import factories
+
 EU_LANGUAGES = "bg cs da de el en es et fi fr ga hr hu it lt lv mt nl pl pt ro sk sl sv".split()
 
 
@@ -117,6 +119,9 @@ def test_the_switcher_works_each_address_out_once_and_keeps_no_secret(client, se
     assert _translated_urls.cache_info().hits == 1 and _translated_urls.cache_info().currsize == 1
     french = client.get("/fr/events/?country=FR").content.decode()
     assert 'href="/en/events/?country=FR"' in french and _translated_urls.cache_info().currsize == 2
+    event = factories.published_event(factories.organisation("FR"))
+    assert 'href="/fr/events/' in client.get(f"/en/events/{event.uid}/").content.decode()
+    assert _translated_urls.cache_info().currsize == 3  # an event's uid is no secret
     page = client.get("/en/organise/join/a-secret-token/")  # an invitation link's page, drawn
     assert page.status_code == 400 and 'href="/de/organise/join/a-secret-token/"' in page.content.decode()
-    assert _translated_urls.cache_info().currsize == 2  # the address with the token was not kept
+    assert _translated_urls.cache_info().currsize == 3  # the address with the token was not kept
