@@ -99,6 +99,9 @@ class Event(index.Indexed, models.Model):
         REJECTED = "rejected", pgettext_lazy("event status", "Rejected")
         CANCELLED = "cancelled", pgettext_lazy("event status", "Cancelled")
 
+    # The states whose page the public may see (a cancelled event's page says it is cancelled).
+    PUBLIC = (Status.PUBLISHED, Status.CANCELLED)
+
     class Format(models.TextChoices):
         ONSITE = "onsite", _("On site")
         ONLINE = "online", _("Online")
@@ -314,6 +317,11 @@ class Event(index.Indexed, models.Model):
             if int(pk) in topic_images:
                 return topic_images[int(pk)]
         return None
+
+    @property
+    def is_public(self):
+        """Whether the event's page is public (events.selectors.published_events)."""
+        return self.status in self.PUBLIC
 
     @property
     def tzinfo(self):

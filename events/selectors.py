@@ -26,7 +26,7 @@ SEARCH_LIMIT = 2000
 
 def published_events():
     """Events the public may see: published ones, and cancelled ones (shown as cancelled)."""
-    return Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    return Event.objects.filter(status__in=Event.PUBLIC)
 
 
 def upcoming_events(*, country=None, topic=None, limit=3):
