@@ -211,3 +211,26 @@ def test_without_recovery_hooks_the_old_page_would_be_served_negative_control(mo
         monkeypatch.setattr(redis.Redis, "execute_command", real)
         cache.get("probe")
         assert data_cache.cached(["page"], lambda: "new page") == "old page"
+
+
+@needs_redis
+@pytest.mark.parametrize("backend, clients", [
+    ("eyos.cache.ResilientRedisCache", 1),
+    # Negative control: Django's own backend builds a client (and its ~200 response callbacks)
+    # for every command, a third of a millisecond each.
+    ("django.core.cache.backends.redis.RedisCache", 21),
+])
+def test_one_redis_client_is_kept_per_connection_pool(monkeypatch, backend, clients):
+    made = []
+    real_init = redis.Redis.__init__
+
+    def counting_init(self, *args, **kwargs):
+        made.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counting_init)
+    with override_settings(CACHES=redis_settings(REDIS_URL, backend=backend)):
+        cache = caches["default"]
+        cache.set("reused", 1)
+        assert [cache.get("reused") for _ in range(20)] == [1] * 20
+    assert len(made) == clients
