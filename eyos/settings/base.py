@@ -297,13 +297,19 @@ MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": mailer_options(
 
 # --- Tasks: django.tasks on the django-tasks-db worker --------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# The worker (eyos/worker.py): a task RUNNING longer than this lost its worker and is queued again;
-# a task that fails for a transient reason runs again after 10 s, 20 s, 40 s … (at most 30 min
-# apart), up to this many runs in all.
 # Partner feeds (partnerfeeds.fetch) are refused on private and local addresses; networks listed
 # here (comma-separated CIDRs) are let through, for a partner on the same private network.
 EYOS_PARTNER_FEED_ALLOWED_NETWORKS = [net.strip() for net in
                                       os.environ.get("EYOS_PARTNER_FEED_ALLOWED_NETWORKS", "").split(",") if net.strip()]
+# The page cache (events/pagecache.py): on unless DEBUG (whose templates should show as edited);
+# EYOS_PAGE_CACHE=0 turns it off, EYOS_PAGE_CACHE_SECONDS is how long a copy lives.
+if "EYOS_PAGE_CACHE" in os.environ:
+    EYOS_PAGE_CACHE = env_bool("EYOS_PAGE_CACHE")
+EYOS_PAGE_CACHE_SECONDS = int(os.environ.get("EYOS_PAGE_CACHE_SECONDS", "60"))
+
+# The worker (eyos/worker.py): a task RUNNING longer than this lost its worker and is queued again;
+# a task that fails for a transient reason runs again after 10 s, 20 s, 40 s … (at most 30 min
+# apart), up to this many runs in all.
 EYOS_TASK_STALE_AFTER = int(os.environ.get("EYOS_TASK_STALE_AFTER", "300"))
 EYOS_TASK_MAX_ATTEMPTS = int(os.environ.get("EYOS_TASK_MAX_ATTEMPTS", "12"))
 EYOS_TASK_RETRY_BASE = float(os.environ.get("EYOS_TASK_RETRY_BASE", "10"))

@@ -651,3 +651,24 @@ def test_after_a_wagtail_page_is_drawn_the_request_keeps_its_query_for_redirects
     Redirect.objects.create(old_path="/en/old-news?id=42", redirect_link="/en/countries/")
     response = Client().get("/en/old-news/?id=42")
     assert response.status_code in (301, 302) and response["Location"].endswith("/en/countries/")
+
+
+@pytest.mark.parametrize("environment, expected", [
+    ({}, "True 60"),  # production: on, 60 s
+    ({"EYOS_PAGE_CACHE": "0"}, "False 60"),
+    ({"EYOS_PAGE_CACHE": "1", "EYOS_PAGE_CACHE_SECONDS": "15"}, "True 15"),
+])
+def test_the_page_cache_is_switched_and_timed_from_the_environment(environment, expected):
+    """README's `EYOS_PAGE_CACHE=0` and `EYOS_PAGE_CACHE_SECONDS`, read by the settings a host runs."""
+    import os
+    import subprocess
+    import sys
+
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("EYOS_", "DJANGO_"))}
+    env.update({"DJANGO_SETTINGS_MODULE": "eyos.settings.production", "SECRET_KEY": "x" * 50,
+                "ALLOWED_HOSTS": "example.org", **environment})
+    code = ("import django; django.setup(); from events.pagecache import page_cache_enabled, page_ttl; "
+            "print(page_cache_enabled(), page_ttl())")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
