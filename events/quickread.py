@@ -2,10 +2,10 @@
 are one cache read each and nothing else, answered from this process's memory while Redis says
 the keys have not changed.
 
-Why: each of those reads is a round trip to Redis. Django's Redis backend also builds a new
-redis.Redis client for every call; redis-py 8's command path is heavy, and the switch to the Redis
-process and back costs more still on a busy 2-core machine: together ~0.1-0.3 ms per read, about
-as much as all of /healthz.
+Why: each of those reads is a round trip to Redis. redis-py 8's command path is heavy (and
+Django's backend built a new redis.Redis client for every call until eyos/cache.py kept one per
+pool), and the switch to the Redis process and back costs more still on a busy 2-core machine:
+together ~0.1-0.3 ms per read, about as much as all of /healthz.
 
 How: Redis's server-assisted client-side caching (Redis >= 6). Each process (and thread) keeps
 one RESP3 connection with `CLIENT TRACKING ON`; Redis remembers which keys it read and pushes an
