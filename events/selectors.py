@@ -7,8 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F, Max, Min, Prefetch, Q, Sum
 from django.conf import settings
+from django.db import connection
+from django.db.models import BooleanField, Count, DateTimeField, ExpressionWrapper, F, Max, Min, Prefetch, Q, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 
 from . import geo
@@ -29,18 +31,40 @@ def published_events():
     return Event.objects.filter(status__in=Event.PUBLIC)
 
 
-def upcoming_events(*, country=None, topic=None, limit=3):
-    """The next published events, for the campaign pages' "upcoming events" block. One query."""
-    events = Event.objects.filter(status=Event.Status.PUBLISHED, end__gte=timezone.now())
+def upcoming_events(*, country=None, topic=None, limit=3, now=None):
+    """The next published events that have not ended, soonest start first (those under way, then
+    those to come), for the campaign pages' "upcoming events" block. Two queries, each as quick
+    with 100,000 past events as with none: one query ordered by start over the events that have
+    not ended walked every past event in the start index before reaching the first one that
+    counts (44 ms at 100,000 events, more as the Year goes by)."""
+    now = now or timezone.now()
+    events = Event.objects.filter(status=Event.Status.PUBLISHED)
     if country:
         events = events.filter(country=country)
     if topic:
         events = events.filter(topics__slug=topic)
-    return list(
-        events.select_related("organisation")
-        .only(*LIST_FIELDS)
-        .order_by("start", "pk")[:limit]
-    )
+    events = events.select_related("organisation").only(*LIST_FIELDS)
+    to_come = list(events.filter(start__gt=now).order_by("start", "pk")[:limit])
+    started = list(under_way(events, now)[:limit])
+    return sorted(started + to_come, key=lambda event: (event.start, event.pk))[:limit]
+
+
+# An event's time as a range, as the GiST index (events.migrations.0012) has it.
+UNDER_WAY_RANGE = '"events_event"."start", "events_event"."end"'
+
+
+def under_way(events, now):
+    """`events` that have started and not ended at `now`, by start. On PostgreSQL from the
+    GiST index on their time range (events.migrations.0012, published events), which finds them
+    whatever the number of past events; ordered by an expression the start index cannot give, or
+    the planner walks that index from the oldest event instead (it does not know how few are
+    under way)."""
+    if connection.vendor != "postgresql":
+        return events.filter(start__lte=now, end__gte=now).order_by("start", "pk")
+    started_first = ExpressionWrapper(F("start") + Value(timedelta(0)), output_field=DateTimeField())
+    return events.filter(
+        RawSQL(f"tstzrange({UNDER_WAY_RANGE}, '[]') @> %s", (now,), output_field=BooleanField())
+    ).order_by(started_first, "pk")
 
 
 # Renditions of event images: cards (16:9), the event page and link previews (1.91:1, the size

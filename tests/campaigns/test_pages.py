@@ -152,3 +152,65 @@ def test_links_to_untranslated_pages_keep_the_visitors_language(client, db):
         assert client.get(link).status_code == 200, link
     # Languages with their own pages link to those.
     assert 'href="/fr/campaigns/' in client.get("/fr/").content.decode()
+
+
+def under_way_world():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import Event
+    from tests import factories
+
+    Event.objects.filter(country="LI").delete()
+    org = factories.organisation("LI")
+    now = timezone.now().replace(microsecond=0)
+
+    def make(title, start, end, status=Event.Status.PUBLISHED):
+        return factories.event(org, status=status, title=title, start=now + start, end=now + end)
+
+    events = {
+        "course": make("Three-month course", timedelta(days=-60), timedelta(days=30)),  # under way since long
+        "today": make("Started an hour ago", timedelta(hours=-1), timedelta(hours=1)),
+        "soon": make("Starts tomorrow", timedelta(days=1), timedelta(days=1, hours=2)),
+        "later": make("Starts next week", timedelta(days=7), timedelta(days=7, hours=2)),
+        "ended": make("Ended an hour ago", timedelta(hours=-3), timedelta(hours=-1)),
+        "draft": make("A draft under way", timedelta(hours=-1), timedelta(hours=1), Event.Status.DRAFT),
+    }
+    for n in range(30):  # past events before everything: what the start index walked through
+        make(f"Past {n}", timedelta(days=-90 - n), timedelta(days=-90 - n, hours=2))
+    return now, events
+
+
+def test_upcoming_events_are_those_under_way_then_those_to_come_by_start(db):
+    from events import selectors
+
+    now, events = under_way_world()
+    titles = [event.title for event in selectors.upcoming_events(country="LI", limit=3, now=now)]
+    assert titles == ["Three-month course", "Started an hour ago", "Starts tomorrow"]
+    titles = [event.title for event in selectors.upcoming_events(country="LI", limit=12, now=now)]
+    assert titles == ["Three-month course", "Started an hour ago", "Starts tomorrow", "Starts next week"]
+    # An event starting at this very moment is counted once.
+    exact = selectors.upcoming_events(country="LI", limit=12, now=events["soon"].start)
+    assert [event.title for event in exact] == ["Three-month course", "Starts tomorrow", "Starts next week"]
+
+
+@pytest.mark.pg
+def test_events_under_way_are_found_through_their_gist_index(db):
+    """The query must match the index's expression (events.migrations.0012), or PostgreSQL walks
+    every past event again. With sequential scans discouraged the plan names the index."""
+    from django.db import connection
+
+    from events import selectors
+    from events.models import Event
+
+    now, _events = under_way_world()
+    query = selectors.under_way(Event.objects.filter(status=Event.Status.PUBLISHED), now)[:3]
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # The index searched with the range (not merely read whole for its WHERE status = 'published').
+    assert "event_under_way_idx" in plan and "Index Cond: (tstzrange(start" in plan, plan
+    assert [event.title for event in query] == ["Three-month course", "Started an hour ago"]
