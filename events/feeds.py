@@ -81,7 +81,7 @@ def build_vevent(event, *, topic_names=None, status=None, join_link=False):
     vevent.add("created", event.created_at)
     vevent.add("sequence", event.sequence)
     # The organiser's translation (contenttranslation.selectors.with_translations) names its language.
-    text_language = {"LANGUAGE": event.content_language} if getattr(event, "content_language", None) else {}
+    text_language = {"LANGUAGE": event.content_language} if event.content_language else {}
     vevent.add("summary", event.title, parameters=text_language)
     # Local time with the event's TZID, always: given an aware datetime, icalendar writes zones
     # that keep UTC's offset all year (Atlantic/Reykjavik) as UTC, losing the event's zone.
@@ -154,7 +154,7 @@ def serialise_vevent(event, *, topic_names=None, status=None, url_maker=None, do
     tz = event.tzinfo
     domain = domain or site_domain()
     url = (url_maker or _UrlMaker())(event)
-    language = f";LANGUAGE={event.content_language}" if getattr(event, "content_language", None) else ""
+    language = f";LANGUAGE={event.content_language}" if event.content_language else ""
     lines = [
         "BEGIN:VEVENT",
         f"SUMMARY{language}:{_text(event.title)}",

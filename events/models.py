@@ -102,6 +102,16 @@ class Event(index.Indexed, models.Model):
     # The states whose page the public may see (a cancelled event's page says it is cancelled).
     PUBLIC = (Status.PUBLISHED, Status.CANCELLED)
 
+    # What pages show beside the fields, set on the events of a page by its view or selectors:
+    # the language of an organiser's translation put in place of the text
+    # (contenttranslation.selectors.with_translations), the topics' names in the reader's language
+    # and the places left. These defaults are what a template sees for an event that was not given
+    # one; without them each lookup failed, and Django then lists the event's attributes (dir())
+    # to tell a missing attribute from a failing property: 80 times for a list page.
+    content_language = ""
+    topic_labels = ()
+    places_left = None
+
     class Format(models.TextChoices):
         ONSITE = "onsite", _("On site")
         ONLINE = "online", _("Online")

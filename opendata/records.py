@@ -55,7 +55,7 @@ def event_record(event):
         "language": event.language,
         # The language title, summary and description are in: the event's own, or the API's
         # `lang` where the organiser translated the event (contenttranslation.with_translations).
-        "content_language": getattr(event, "content_language", event.language),
+        "content_language": event.content_language or event.language,
         "format": event.format,
         "status": event.status,
         "start": _local(event.start, event),
