@@ -24,7 +24,11 @@ def version(key):
 
 
 def bump(key):
-    """A new number in the series under `key` (a new series if it was lost)."""
+    """A new number in the series under `key` (a new series if it was lost). This thread's next
+    read of it goes to Redis (events.quickread), not to what it remembers."""
+    from .quickread import forget
+
+    forget()
     try:
         cache.incr(key)
     except ValueError:  # not set yet, evicted, or the cache is unreachable
@@ -74,21 +78,54 @@ def after_cache_outage():
     cache.delete(LABELS_KEY)
 
 
-def cached(parts, compute, timeout=3600, *, events_only=False):
+def cached(parts, compute, timeout=3600, *, events_only=False, labels_only=False):
     """`compute()`'s result, kept in the shared cache until the next write to events or
     registrations (the data version is part of the key), or with `events_only` until the next
-    write to events, topics or organisations (for results no registration can change). `parts`
-    name what it is: selector name, filters, language …"""
+    write to events, topics or organisations (for results no registration can change), or with
+    `labels_only` until the next write to a topic, an organisation or the CMS (pages, images:
+    for topics' names and default images, which no event changes). `parts` name what it is:
+    selector name, filters, language …
+
+    The versions are read through events.quickread (from this process's memory while Redis says
+    they have not changed); so are `labels_only` values, which callers must not change."""
     import hashlib
 
+    from .quickread import read_many
+
     raw = "|".join(str(part) for part in parts)
-    series = f"e{events_version()}" if events_only else data_version()
-    key = f"eyos:cached:{series}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
-    value = cache.get(key)
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:40]
+    if labels_only:
+        series = _labels_series()
+        if series is None:  # the cache cannot be reached: nothing to keep the result in
+            return compute()
+        key = f"eyos:cached:{series}:{digest}"
+        value = read_many([key]).get(key)
+    else:
+        name = EVENTS_KEY if events_only else KEY
+        number = read_many([name]).get(name)
+        if number is None:
+            number = version(name)
+        key = f"eyos:cached:{'e' if events_only else ''}{number}:{digest}"
+        value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, timeout)
     return value
+
+
+def _labels_series():
+    """"l<labels stamp>:<pages version>", or None when the cache cannot give the pages version."""
+    from .pagecache import PAGES_KEY
+    from .quickread import read_many
+
+    values = read_many([LABELS_KEY, PAGES_KEY])
+    labels = values.get(LABELS_KEY)
+    if labels is None:
+        labels = labels_changed_at()
+    pages = values.get(PAGES_KEY)
+    if pages is None:
+        pages = version(PAGES_KEY)
+    return None if pages is None else f"l{labels}:{pages}"
 
 
 # Names that events show but do not own: a topic's or an organisation's. Renaming one changes

@@ -115,7 +115,7 @@ def topic_choices():
     until topics change."""
     from .cache import cached
 
-    return cached(("topic_choices", translation.get_language()), _topic_choices, events_only=True)
+    return cached(("topic_choices", translation.get_language()), _topic_choices, labels_only=True)
 
 
 def _topic_choices():
@@ -137,7 +137,7 @@ def _topic_choices():
 
 def _topic_index():
     """(slug → id, id → (default image id, its description)) of the topics in the default
-    language (the ones events link to). One query, then cached until topics change."""
+    language (the ones events link to). One query, then cached until topics or images change."""
     from .cache import cached
 
     def compute():
@@ -149,7 +149,7 @@ def _topic_index():
                 images[pk] = (image_id, description or "")
         return ids, images
 
-    return cached(("topic_index",), compute, events_only=True)
+    return cached(("topic_index",), compute, labels_only=True)
 
 
 def topic_ids():
@@ -167,7 +167,7 @@ def topic_names_by_key():
     cached."""
     from .cache import cached
 
-    return cached(("topic_names", translation.get_language()), _topic_names_by_key, events_only=True)
+    return cached(("topic_names", translation.get_language()), _topic_names_by_key, labels_only=True)
 
 
 def _topic_names_by_key():
