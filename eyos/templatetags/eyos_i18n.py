@@ -164,20 +164,19 @@ def localurl(context, page):
 
 @register.simple_tag(takes_context=True)
 def privacy_url(context):
-    """The privacy notice in the current language, else in the default one; cached briefly (the
-    footer of every page asks)."""
-    from django.core.cache import cache
-
+    """The privacy notice in the current language, else in the default one. Kept until the CMS
+    changes (the footer of every page asks, and the registration form), from this process's
+    memory while current (events.cache.cached)."""
     from campaigns.selectors import privacy_notice
+    from events.cache import cached
 
     language = translation.get_language() or settings.LANGUAGE_CODE
-    key = f"eyos:privacy-url:{language}"
-    url = cache.get(key)
-    if url is None:
+
+    def compute():
         page = privacy_notice(language)
-        url = in_current_language(page.get_url(context.get("request")), page.locale.language_code) if page else ""
-        cache.set(key, url, 300)
-    return url
+        return in_current_language(page.get_url(context.get("request")), page.locale.language_code) if page else ""
+
+    return cached(("privacy_url", language), compute, labels_only=True)
 
 
 @register.simple_tag(takes_context=True)

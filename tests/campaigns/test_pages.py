@@ -134,6 +134,19 @@ def test_the_privacy_notice_is_a_translated_cms_page_linked_from_every_page(clie
     assert client.get("/mt/privacy/").status_code == 200
 
 
+def test_a_privacy_notice_moved_in_the_cms_is_linked_at_its_new_address_at_once(client, db, settings):
+    """The footer's link is kept until the CMS changes (it was kept 5 minutes whatever changed)."""
+    from campaigns.models import PrivacyPage
+
+    settings.EYOS_PAGE_CACHE = False  # the footer itself, not the page cache, is what is tested
+    french = PrivacyPage.objects.get(locale__language_code="fr")
+    assert f'href="{french.url}"' in client.get("/fr/events/").content.decode()
+    french.slug = "confidentialite"
+    french.save_revision().publish()
+    body = client.get("/fr/events/").content.decode()
+    assert 'href="/fr/confidentialite/"' in body and 'href="/fr/privacy/"' not in body
+
+
 def test_links_to_untranslated_pages_keep_the_visitors_language(client, db):
     """Maltese has no page tree of its own: its pages show the English text under /mt/. Links on
     them (cards, breadcrumbs, the privacy notice) stay under /mt/ instead of switching to /en/."""
