@@ -1,6 +1,7 @@
 """Citizens' pages: the event list with its filters, the event page, registration and
 cancellation. Thin: validate input, call one selector or service, render."""
 
+import functools
 import json
 from urllib.parse import urlencode
 
@@ -253,6 +254,8 @@ def event_page_context(request, event, *, form=None, preview=False):
         "own_registration": own,
         "join_link": event.join_link_for(own),
         "form": form or (AccountRegistrationForm() if request.user.is_authenticated else RegistrationForm()),
+        # A guest's empty form is the same for every event in a language: drawn once per process.
+        "blank_form_html": "" if form or request.user.is_authenticated else blank_registration_form(reader_language),
         "ics_url": reverse("feeds:event", kwargs={"uid": event.uid}),
         "google_url": google_calendar_link(event, request),
         "outlook_url": outlook_link(event, request),
@@ -263,6 +266,14 @@ def event_page_context(request, event, *, form=None, preview=False):
         "absolute_url": request.build_absolute_uri(),
         **pagecache.csrf_context(request),
     }
+
+
+@functools.lru_cache(maxsize=64)
+def blank_registration_form(language):
+    """The HTML of an empty guest registration form in `language` (the fields only: the page adds
+    the CSRF token and the buttons). Forms and translations change only with a release."""
+    with translation.override(language):
+        return render_to_string("events/organise/_form.html", {"form": RegistrationForm()})
 
 
 def google_calendar_link(event, request):

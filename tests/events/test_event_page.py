@@ -96,3 +96,21 @@ def test_json_ld_cannot_break_out_of_its_script_element(client):
     html = client.get(f"/en/events/{event.uid}/").content.decode()
     block = html.split('<script type="application/ld+json">')[1].split("</script>")[0]
     assert "<" not in block and "\\u003C/script\\u003E" in block
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_guests_empty_registration_form_is_the_form_in_the_readers_language(client, language):
+    """Drawn once per process and language (events.views.public.blank_registration_form): the
+    same fields, labels and ids as the form drawn for the page."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from events.forms import RegistrationForm
+
+    event = factories.published_event(factories.organisation("FR"), capacity=5)
+    body = client.get(f"/{language}/events/{event.uid}/").content.decode()
+    with translation.override(language):
+        drawn = render_to_string("events/organise/_form.html", {"form": RegistrationForm()})
+    assert 'name="email"' in drawn and drawn in body
+    assert ("Your email address" in body) == (language == "en")
