@@ -98,6 +98,9 @@ def topic_choices():
         return []
 
 
+UPCOMING_TEMPLATE = "campaigns/blocks/upcoming_events.html"
+
+
 class UpcomingEventsBlock(blocks.StructBlock):
     heading = blocks.CharBlock(label=_("Heading"), max_length=200)
     country = blocks.ChoiceBlock(
@@ -109,20 +112,19 @@ class UpcomingEventsBlock(blocks.StructBlock):
     class Meta:
         icon = "date"
         label = _("Upcoming events")
-        template = "campaigns/blocks/upcoming_events.html"
+        template = UPCOMING_TEMPLATE
 
-    def get_context(self, value, parent_context=None):
-        context = super().get_context(value, parent_context=parent_context)
-        page = (parent_context or {}).get("page")
+    def render(self, value, context=None):
+        """The block's events are drawn into the page after it comes from the page cache (which
+        keeps campaign pages under the pages version alone: events.pagecache.hole), else now."""
+        from events import pagecache
+
+        page = (context or {}).get("page")
         # On a national page the block shows that country's events unless told otherwise.
         country = value.get("country") or getattr(getattr(page, "specific", page), "country", None) or None
-        country = getattr(country, "code", country)
-        context["events"] = upcoming_events_for_block(value, country=country)
-        params = [("country", country)] if country else []
-        if value.get("topic"):
-            params.append(("topic", value["topic"]))
-        context["list_query"] = urlencode(params)
-        return context
+        spec = {"heading": str(value.get("heading") or ""), "country": getattr(country, "code", country) or "",
+                "topic": value.get("topic") or "", "limit": value.get("limit") or 3}
+        return pagecache.hole("upcoming_events", spec) or render_upcoming_events(spec)
 
 
 def upcoming_events_for_block(value, country=None):
@@ -132,6 +134,30 @@ def upcoming_events_for_block(value, country=None):
         country=country if country is not None else (value.get("country") or None),
         topic=value.get("topic") or None, limit=value["limit"] or 3,
     ))
+
+
+def render_upcoming_events(spec):
+    """The "upcoming events" block for `spec` (heading, country code, topic slug, limit), in the
+    active language: what the page shows, and what the page cache draws into its copies."""
+    from django.template.loader import render_to_string
+
+    params = [("country", spec["country"])] if spec["country"] else []
+    if spec["topic"]:
+        params.append(("topic", spec["topic"]))
+    return render_to_string(UPCOMING_TEMPLATE, {
+        "value": {"heading": spec["heading"]},
+        "events": upcoming_events_for_block(spec, country=spec["country"] or None),
+        "list_query": urlencode(params),
+    })
+
+
+def _register_part():
+    from events import pagecache
+
+    pagecache.hole_drawer("upcoming_events")(render_upcoming_events)
+
+
+_register_part()
 
 
 class CampaignStreamBlock(blocks.StreamBlock):

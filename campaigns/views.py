@@ -5,7 +5,12 @@ view restrictions (events/pagecache.py says when a copy is shared and when it is
 Campaign pages read no query parameters, so `?utm_source=…` and the bare address are one copy; a
 page with a view restriction never reaches the cache (a redirect to sign in, or a password form
 with the visitor's CSRF token, is never stored), and adding a restriction bumps the pages
-version like any other write to a page."""
+version like any other write to a page.
+
+A page's copy is kept under the pages version alone: the only event data campaign pages show is
+in their "upcoming events" blocks, which are drawn into each response from copies of their own
+under the data version (campaigns.blocks.UpcomingEventsBlock.render, events.pagecache.hole). A
+block or template that shows event data must go through `pagecache.hole` too."""
 
 from wagtail import views as wagtail_views
 
@@ -13,4 +18,4 @@ from events import pagecache
 
 
 def serve(request, path):
-    return pagecache.serve_anonymous(request, "page", lambda: wagtail_views.serve(request, path))
+    return pagecache.serve_anonymous(request, "page", lambda: wagtail_views.serve(request, path), holes=True)

@@ -41,7 +41,9 @@ Time also changes pages (an event ends, registration closes): entries live PAGE_
 cache off or on (default: on unless DEBUG, so templates being edited show at once).
 """
 
+import contextvars
 import hashlib
+import secrets
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -53,6 +55,7 @@ from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
+from django.utils.safestring import mark_safe
 
 from .cache import KEY as DATA_KEY
 from .cache import LABELS_KEY, bump, bump_data_version, bump_events_version, data_version, version
@@ -200,10 +203,16 @@ def csrf_context(request):
     return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, "_eyos_page_cache", False) else {}
 
 
-def serve_anonymous(request, kind, render, *, params=(), extra=""):
+def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False):
     """`render()`'s response, or the same response from the shared cache for visitors who are not
     signed in. `params`: the query parameters the page depends on (others are dropped, and the
-    page is rendered as if they were absent); `extra`: anything else the page depends on."""
+    page is rendered as if they were absent); `extra`: anything else the page depends on.
+
+    `holes`: the page shows event data only in parts drawn through `hole()` (Wagtail pages: the
+    "upcoming events" blocks). Its copy is then kept under the pages version alone, with a marker
+    in place of each such part, and the parts are drawn into every response from copies of their
+    own under the data version: after a change to an event only the parts are drawn again, not
+    the page (Wagtail's site, page and translation look-ups, the header, the body's blocks)."""
     if not _shareable_request(request):
         return render()
     query = _normalised_query(request, params)
@@ -212,31 +221,86 @@ def serve_anonymous(request, kind, render, *, params=(), extra=""):
     versions = _current(values)
     if versions is None:  # no shared cache: the database path, as without this module
         return render()
+    wanted = (None, versions[1]) if holes else versions
     entry = values.get(key)
-    if entry is not None and entry["versions"] == versions:
-        return _finish(request, _from_entry(entry))
+    if entry is not None and entry["versions"] == wanted:
+        return _finish(request, _fill(_from_entry(entry), entry.get("holes", ()), versions))
     original = _normalise(request, query)
     request._eyos_page_cache = True
     csrf_flag = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    collecting = _HOLES.set([]) if holes else None
     try:
         response = render()
         if hasattr(response, "render") and callable(response.render):
             response = response.render()  # a TemplateResponse (Wagtail pages): rendered now
     finally:
+        drawn_holes = tuple(_HOLES.get() or ())
+        if collecting is not None:
+            _HOLES.reset(collecting)
         _restore(request, original)  # for what runs after the view (redirects on a 404)
         request._eyos_page_cache = False
         token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_flag or token_used
     if _storable(request, response, token_used):
-        cache.set(key, _entry(response, versions), page_ttl())
-    return _finish(request, response)
+        cache.set(key, _entry(response, wanted, drawn_holes), page_ttl())
+    return _finish(request, _fill(response, drawn_holes, versions))
 
 
-def _entry(response, versions):
+def _entry(response, versions, holes=()):
     return {"versions": versions, "status": response.status_code, "content": response.content,
             "headers": [(name, value) for name, value in response.items()],
-            "attributes": {name: getattr(response, name) for name in _KEPT_ATTRIBUTES if hasattr(response, name)}}
+            "attributes": {name: getattr(response, name) for name in _KEPT_ATTRIBUTES if hasattr(response, name)},
+            "holes": holes}
+
+
+# --- parts drawn into a page after it comes from the cache -----------------------------------
+
+_HOLES = contextvars.ContextVar("eyos_page_holes", default=None)
+_DRAW_HOLE = {}
+
+
+def hole_drawer(kind):
+    """Decorator: `function(spec)` draws the part `kind` (HTML, in the active language) from its
+    `spec` (picklable: what `hole()` was given), for `serve_anonymous(…, holes=True)`."""
+    def register(function):
+        _DRAW_HOLE[kind] = function
+        return function
+
+    return register
+
+
+def hole(kind, spec):
+    """Where a page shows event data: while its page is drawn for the cache with holes, a marker
+    (to be replaced by the part, drawn under the data version) and the part is not drawn now;
+    else None, and the caller draws the part itself. The marker is random for each drawing of
+    the page: no text of the page can make one."""
+    collected = _HOLES.get()
+    if collected is None:
+        return None
+    marker = f"<!--eyos-part-{secrets.token_hex(12)}-->"
+    collected.append((marker, kind, spec))
+    return mark_safe(marker)
+
+
+def _fill(response, holes, versions):
+    """The page with each hole's part in place of its marker: from the cache when drawn under the
+    same data and pages versions and language, else drawn now (and kept)."""
+    if not holes:
+        return response
+    language = translation.get_language() or ""
+    keys = {marker: "eyos:part-of-page:" + hashlib.sha256(
+        repr((kind, spec, language, versions)).encode()).hexdigest()[:40] for marker, kind, spec in holes}
+    found = read_many(sorted(set(keys.values())))
+    content = response.content
+    for marker, kind, spec in holes:
+        html = found.get(keys[marker])
+        if html is None:
+            html = found[keys[marker]] = str(_DRAW_HOLE[kind](spec))
+            cache.set(keys[marker], html, page_ttl())
+        content = content.replace(marker.encode(), html.encode(), 1)
+    response.content = content
+    return response
 
 
 def _from_entry(entry):

@@ -83,6 +83,54 @@ def test_wagtail_page_hits_make_no_query(client, django_assert_num_queries):
         assert again.content == first.content, url
 
 
+def drawn_without_the_cache(url, settings):
+    settings.EYOS_PAGE_CACHE = False
+    try:
+        return Client().get(url).content.decode()
+    finally:
+        settings.EYOS_PAGE_CACHE = True
+
+
+@pytest.mark.parametrize("url", ["/en/", "/fr/", "/en/countries/fr/", "/de/countries/de/"])
+def test_a_cached_campaign_page_with_its_events_drawn_in_is_the_page(url, settings):
+    """Campaign pages are kept under the pages version with a marker for each "upcoming events"
+    block, whose events are drawn into every response (events.pagecache.hole): the result is the
+    page as drawn without the cache, in its language, and no marker is ever sent."""
+    settings.EYOS_PAGE_CACHE = True
+    first, again = Client().get(url).content.decode(), Client().get(url).content.decode()
+    assert 'class="upcoming-events"' in first and "eyos-part-" not in first + again
+    assert TOKEN.sub("", first) == TOKEN.sub("", again) == TOKEN.sub("", drawn_without_the_cache(url, settings))
+
+
+def test_after_an_event_change_a_campaign_page_draws_only_its_events_again(
+        client, org, settings, django_assert_num_queries, django_capture_on_commit_callbacks):
+    """The first visitor after a change pays for the block (its events: those under way and
+    those to come), not for Wagtail's site, page and translation look-ups and the page."""
+    from django.utils import timezone
+
+    settings.EYOS_PAGE_CACHE = True
+    before = client.get("/en/countries/fr/").content.decode()
+    soonest = factories.published_event(org, title="Workshop very soon", days=0,
+                                        start=timezone.now() + timezone.timedelta(minutes=5))
+    with django_assert_num_queries(2):
+        after = Client().get("/en/countries/fr/").content.decode()
+    assert "Workshop very soon" in after and "Workshop very soon" not in before
+    with django_capture_on_commit_callbacks(execute=True):
+        soonest.title = "Renamed workshop"
+        soonest.save()
+    assert "Renamed workshop" in Client().get("/en/countries/fr/").content.decode()
+    with django_assert_num_queries(0):  # and then the block's own copy
+        assert "Renamed workshop" in Client().get("/en/countries/fr/").content.decode()
+
+
+def test_a_part_is_drawn_in_the_language_of_the_page(settings):
+    """A block's copy is per language: the French page never gets the English block."""
+    settings.EYOS_PAGE_CACHE = True
+    english = Client().get("/en/").content.decode()
+    french = Client().get("/fr/").content.decode()
+    assert "See all events" in english and "See all events" not in french
+
+
 def test_a_national_pages_map_policy_comes_with_its_cached_copy(settings, django_assert_num_queries):
     settings.EYOS_MAP_TILES_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
     first = Client().get("/en/countries/de/")
