@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Count, DateTimeField, ExpressionWrapper, F, Max, Min, Prefetch, Q, Sum, Value
 from django.db.models.expressions import RawSQL
@@ -390,8 +391,17 @@ FACETED = ("country", "format", "language", "topic")
 def _facet_cells(events):
     """[(country, format, language, topic_key, number of events)] of `events`, from one query. On
     PostgreSQL it reads only the index event_facets_idx (no join of the topic links, no table
-    rows): about 35 ms at 100,000 events, 60,000 of them upcoming."""
-    return list(events.order_by().values_list("country", "format", "language", "topic_key").annotate(n=Count("*")))
+    rows): about 35 ms at 100,000 events, 60,000 of them upcoming. The rows (7,500 cells) are read
+    as the database gives them: they are plain strings and counts, and Django's per-row
+    conversion took a quarter as long again as the query."""
+    query = events.order_by().values_list("country", "format", "language", "topic_key").annotate(n=Count("*"))
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # known to match nothing (a search that found nothing)
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def _facets_from_cells(cells, filters):
