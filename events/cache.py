@@ -119,13 +119,15 @@ def _labels_series():
     from .quickread import read_many
 
     values = read_many([LABELS_KEY, PAGES_KEY])
-    labels = values.get(LABELS_KEY)
-    if labels is None:
-        labels = labels_changed_at()
     pages = values.get(PAGES_KEY)
     if pages is None:
         pages = version(PAGES_KEY)
-    return None if pages is None else f"l{labels}:{pages}"
+        if pages is None:  # unreachable: no series (and no query for the labels stamp)
+            return None
+    labels = values.get(LABELS_KEY)
+    if labels is None:
+        labels = labels_changed_at()
+    return f"l{labels}:{pages}"
 
 
 # Names that events show but do not own: a topic's or an organisation's. Renaming one changes

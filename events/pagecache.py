@@ -24,6 +24,11 @@ stored with it; an entry is used only while they are all still current:
 - for personal pages, also the people version (here): every write to users, groups, permissions,
   coordinators' assignments or admin profiles (language, time zone) bumps it.
 
+Wagtail pages (campaigns.views) are the exception: their copies are kept under the pages version
+alone, because the only event data they show is in parts drawn into every response under the data
+version (`hole`, the "upcoming events" blocks); event data put on a campaign page in any other
+way would be up to PAGE_TTL old.
+
 When the cache cannot be reached there is no version: nothing is stored or served from the cache
 and every request takes the database path as before.
 
@@ -223,7 +228,7 @@ def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False):
         return render()
     wanted = (None, versions[1]) if holes else versions
     entry = values.get(key)
-    if entry is not None and entry["versions"] == wanted:
+    if entry is not None and entry["versions"] == wanted and _known(entry.get("holes", ())):
         return _finish(request, _fill(_from_entry(entry), entry.get("holes", ()), versions))
     original = _normalise(request, query)
     request._eyos_page_cache = True
@@ -281,6 +286,12 @@ def hole(kind, spec):
     marker = f"<!--eyos-part-{secrets.token_hex(12)}-->"
     collected.append((marker, kind, spec))
     return mark_safe(marker)
+
+
+def _known(holes):
+    """Whether this process can draw every part (a copy made by another release may hold a kind
+    this one does not know: the page is then drawn again)."""
+    return all(kind in _DRAW_HOLE for _marker, kind, _spec in holes)
 
 
 def _fill(response, holes, versions):

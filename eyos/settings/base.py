@@ -303,9 +303,10 @@ EYOS_PARTNER_FEED_ALLOWED_NETWORKS = [net.strip() for net in
                                       os.environ.get("EYOS_PARTNER_FEED_ALLOWED_NETWORKS", "").split(",") if net.strip()]
 # The page cache (events/pagecache.py): on unless DEBUG (whose templates should show as edited);
 # EYOS_PAGE_CACHE=0 turns it off, EYOS_PAGE_CACHE_SECONDS is how long a copy lives.
-if "EYOS_PAGE_CACHE" in os.environ:
+# Empty values (as an .env file may give them) count as unset.
+if os.environ.get("EYOS_PAGE_CACHE", "").strip():
     EYOS_PAGE_CACHE = env_bool("EYOS_PAGE_CACHE")
-EYOS_PAGE_CACHE_SECONDS = int(os.environ.get("EYOS_PAGE_CACHE_SECONDS", "60"))
+EYOS_PAGE_CACHE_SECONDS = int(os.environ.get("EYOS_PAGE_CACHE_SECONDS", "").strip() or "60")
 
 # The worker (eyos/worker.py): a task RUNNING longer than this lost its worker and is queued again;
 # a task that fails for a transient reason runs again after 10 s, 20 s, 40 s … (at most 30 min

@@ -176,7 +176,9 @@ def privacy_url(context):
         page = privacy_notice(language)
         return in_current_language(page.get_url(context.get("request")), page.locale.language_code) if page else ""
 
-    return cached(("privacy_url", language), compute, labels_only=True)
+    request = context.get("request")
+    # Per host: with several Wagtail sites, the page's address can be absolute.
+    return cached(("privacy_url", language, request.get_host() if request else ""), compute, labels_only=True)
 
 
 @register.simple_tag(takes_context=True)

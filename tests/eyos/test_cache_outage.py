@@ -234,3 +234,13 @@ def test_one_redis_client_is_kept_per_connection_pool(monkeypatch, backend, clie
         cache.set("reused", 1)
         assert [cache.get("reused") for _ in range(20)] == [1] * 20
     assert len(made) == clients
+
+
+def test_while_the_cache_is_down_topic_names_cost_their_own_query_only(down, django_assert_num_queries):
+    """Nothing to keep them in: computed, without first reading when topics last changed."""
+    from django.utils import translation
+
+    from events import selectors
+
+    with translation.override("en"), django_assert_num_queries(1):
+        assert selectors.topic_choices()
