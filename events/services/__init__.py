@@ -11,7 +11,7 @@ The package is split by area, and re-exports every public name (callers write
 and privacy (account deletion, retention)."""
 
 from .lifecycle import (  # noqa: F401
-    ALLOWED, ORGANISER_EDITABLE, SCHEDULE_FIELDS, EDITABLE_FIELDS, InvalidTransition, ACTION_VERBS, allows,
+    ALLOWED, ORGANISER_EDITABLE, SCHEDULE_FIELDS, EDITABLE_FIELDS, InvalidTransition, ACTION_VERBS, allows, organiser_may_edit,
     event_create, event_update, ADDRESS_FIELDS, PIN_FIELDS, event_geocoded, event_submit,
     events_submitted_notify, MODERATION_FOLLOWERS, NOTIFICATION_OF, SPOT_CHECK_ACTIONS, event_approve,
     event_request_changes, event_reject, event_spot_check, event_reject_and_block, event_cancel,

@@ -77,6 +77,13 @@ def allows(event, action):
     return event.status in ALLOWED[action]
 
 
+def organiser_may_edit(event):
+    """Whether the organisation's members may still edit the event (a draft, or one sent back for
+    changes); coordinators may edit more (event_update). For the pages' edit links; event_update
+    checks again, under lock."""
+    return event.status in ORGANISER_EDITABLE
+
+
 def _check(event, action):
     if not allows(event, action):
         raise InvalidTransition(event, action)
@@ -129,7 +136,7 @@ def event_update(*, user, event, data, topics=None):
     permissions.require(permissions.can_edit(user, event))
     if event.status == Status.CANCELLED or (
         not permissions.can_moderate(user, event)
-        and event.status not in ORGANISER_EDITABLE
+        and not organiser_may_edit(event)
     ):
         raise InvalidTransition(event, "edit")
     if "country" in data and str(data["country"]) != event.country.code:

@@ -112,7 +112,7 @@ class OrganiserEventFormView(EventFormView):
         if event is None and not permissions.member_organisations(self.request.user).exists():
             messages.info(self.request, _("Create or join an organisation first."))
             return redirect("organise:dashboard")
-        if event is not None and event.status not in services.ORGANISER_EDITABLE:
+        if event is not None and not services.organiser_may_edit(event):
             messages.error(self.request, _("This event can no longer be edited."))
             return redirect(self.done_url(event))
         return None
@@ -156,7 +156,7 @@ def event_detail(request, uid):
     event = own_event(request, uid)
     return render(request, "events/organise/event.html", {
         "event": event,
-        "can_edit": event.status in services.ORGANISER_EDITABLE,
+        "can_edit": services.organiser_may_edit(event),
         "can_submit": services.allows(event, "submit"),
         "can_cancel": services.allows(event, "cancel"),
     })

@@ -218,7 +218,7 @@ def event_preview(request, uid):
     except Event.DoesNotExist:
         raise Http404 from None
     context = event_page_context(request, event, preview=True)
-    context["can_edit"] = event.status in services.ORGANISER_EDITABLE
+    context["can_edit"] = services.organiser_may_edit(event)
     response = render(request, "events/detail.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     patch_cache_control(response, private=True, no_store=True)

@@ -173,3 +173,12 @@ def test_database_refuses_end_before_start_and_negative_capacity(world):
         Event.objects.filter(pk=event.pk).update(end=event.start)
     with pytest.raises(IntegrityError), transaction.atomic():
         Event.objects.filter(pk=event.pk).update(capacity=-1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", list(Event.Status))
+def test_organisers_may_edit_drafts_and_events_sent_back_only(status):
+    from events import services
+
+    event = factories.event(factories.organisation("FR"), status=status)
+    assert services.organiser_may_edit(event) == (status in {Event.Status.DRAFT, Event.Status.CHANGES_REQUESTED})
