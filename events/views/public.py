@@ -88,17 +88,15 @@ def _list_part(request):
     sort = form.ordering()
     search = selectors.event_search(filters, sort=form.cleaned_data.get("sort") or "")
     # Counted (and cached) with the facets: the paginator need not count again.
-    paginator = CountedPaginator(search.events.prefetch_related("topics"), PAGE_SIZE, count=search.facets["total"])
+    paginator = CountedPaginator(search.events, PAGE_SIZE, count=search.facets["total"])
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.with_images(selectors.with_places_taken(page.object_list))
     # Organisers' own translations into the reader's language, in place of the text (one query).
     from contenttranslation.selectors import with_translations
 
-    page.object_list = with_translations(page.object_list, translation.get_language())
+    page.object_list = selectors.with_topic_labels(with_translations(page.object_list, translation.get_language()))
     from contenttranslation.backends import get_backend
-    topic_names = dict(topics)
     for event in page.object_list:
-        event.topic_labels = [topic_names.get(topic.slug, topic.name) for topic in event.topics.all()]
         event.places_left = selectors.places_left(event)
     params = filters.as_params()
     facets = _facet_options(form, search.facets, topics)
@@ -234,8 +232,7 @@ def event_page_context(request, event, *, form=None, preview=False):
     # translation once asked for), never in place of the original, which stays one link away.
     content = event_content(event, None if preview else request.GET.get("lang"))
     reader_language = translation.get_language()
-    topic_names = dict(selectors.topic_choices())
-    event.topic_labels = [topic_names.get(topic.slug, topic.name) for topic in event.topics.all()]
+    selectors.with_topic_labels([event])
     places_left = selectors.places_left(event)
     picture = selectors.page_picture(event)
     own = None
