@@ -125,3 +125,42 @@ def test_the_switcher_works_each_address_out_once_and_keeps_no_secret(client, se
     page = client.get("/en/organise/join/a-secret-token/")  # an invitation link's page, drawn
     assert page.status_code == 400 and 'href="/de/organise/join/a-secret-token/"' in page.content.decode()
     assert _translated_urls.cache_info().currsize == 3  # the address with the token was not kept
+
+
+# The template loops the language tags replaced (eyos_i18n.language_alternates, language_menu),
+# kept here as the reference their output must equal.
+REFERENCE_LOOPS = (
+    '{% load i18n eyos_i18n %}{% language_links as languages %}'
+    '{% for link in languages %}{% if link.exists %}\n  <link rel="alternate" hreflang="{{ link.code }}" '
+    'href="{% absolute link.url %}">{% endif %}{% endfor %}|'
+    '{% for link in languages %}\n            <li><a href="{{ link.url }}" hreflang="{{ link.code }}" '
+    'lang="{{ link.code }}"{% if link.current %} aria-current="true"{% endif %}>{{ link.name }}'
+    '{% if not link.exists %} <span class="visually-hidden">({% translate "home page" %})</span>{% endif %}'
+    '</a></li>{% endfor %}'
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, language", [
+    ("/en/campaigns/pact-for-skills/", "en"),  # a CMS page missing in some languages
+    ("/mt/campaigns/pact-for-skills/", "mt"),  # … read in one of those (home page links, Maltese)
+    ("/de/accounts/login/?next=/de/%26x%3C%3E", "de"),  # another view, a query to escape
+])
+def test_language_tags_write_what_the_template_loops_wrote(rf, path, language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from campaigns.models import CampaignPage
+
+    request = rf.get(path)
+    context = {"request": request}
+    if "campaigns" in path:
+        context["page"] = CampaignPage.objects.get(slug="pact-for-skills", locale__language_code="en")
+    with translation.override(language):
+        expected = Template(REFERENCE_LOOPS).render(Context(dict(context)))
+        written = Template("{% load eyos_i18n %}{% language_alternates %}|{% language_menu %}").render(
+            Context(dict(context)))
+    assert written == expected
+    assert written.count("<li>") == 24 and "hreflang" in written.split("|")[0]
+    if language == "mt":
+        assert 'lang="mt" aria-current="true"' in written and "visually-hidden" in written
