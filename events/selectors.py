@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
-    BooleanField, Count, DateTimeField, ExpressionWrapper, F, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value,
+    BooleanField, Count, DateTimeField, ExpressionWrapper, F, Max, Min, OuterRef, Prefetch, Subquery, Sum, Value,
 )
 from django.db.models.functions import Coalesce
 from django.db.models.expressions import RawSQL
