@@ -3,6 +3,7 @@ languages, empty states, extreme dates, cards that name the time zone, places le
 and query budgets that do not grow with events."""
 
 import json
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -289,3 +290,49 @@ def test_facets_from_one_grouped_query_equal_counting_each_facet_on_its_own(isla
     assert facets["language"] == naive(("language",), "language")
     assert facets["total"] == sum(naive((), "pk").values())
     assert facets["topic"] == naive(("topic",), "topics__slug")
+
+
+def soonest_first_reference(events, now):
+    return list(events.filter(end__gte=now).order_by("start", "pk"))
+
+
+def test_the_upcoming_list_is_the_events_under_way_then_those_to_come_sliced_like_one_query():
+    """selectors.SoonestFirst (the list's default order, the embed) gives every slice exactly as
+    one query ordered by start over the events that have not ended would (PostgreSQL: the under
+    way part through the GiST index), including slices across the boundary between events under
+    way and events to come, shared start times and an event starting or ending at `now`."""
+    from events import selectors
+
+    org = factories.organisation("LU")
+    now = timezone.now().replace(microsecond=0)
+    starts = ([now - timedelta(days=d) for d in (40, 3, 3, 1)] + [now] + [now + timedelta(hours=h) for h in range(1, 30)]
+              + [now + timedelta(hours=5)] * 3)
+    for i, start in enumerate(starts):
+        end = now if i == 2 else start + timedelta(days=45 if i == 0 else 4 if start < now else 1)
+        factories.published_event(org, title=f"E{i}", start=start, end=end)
+    for d in (50, 20, 2):  # ended: never shown
+        factories.published_event(org, start=now - timedelta(days=d), end=now - timedelta(days=d - 1))
+    events = Event.objects.filter(status=Event.Status.PUBLISHED, organisation=org, end__gte=now)
+    expected = soonest_first_reference(events, now)
+    assert len(expected) == len(starts) and sum(event.start <= now for event in expected) == 5
+    listed = selectors.SoonestFirst(events, now)
+    for start, stop in [(0, 20), (20, 40), (0, 3), (0, 5), (0, 6), (3, 7), (4, 5), (5, 9), (6, 30), (30, 60), (40, 60), (2, 2)]:
+        assert [e.pk for e in listed[start:stop]] == [e.pk for e in expected[start:stop]], (start, stop)
+    with pytest.raises(TypeError):
+        listed[3]
+
+
+def test_the_list_pages_follow_on_across_events_under_way_and_events_to_come(client):
+    org = factories.organisation("LU")
+    now = timezone.now()
+    for i in range(25):
+        factories.published_event(org, title=f"Under way {i:02}", start=now - timedelta(hours=30 - i),
+                                  end=now + timedelta(days=2))
+    for i in range(30):
+        factories.published_event(org, title=f"To come {i:02}", start=now + timedelta(hours=i + 1),
+                                  end=now + timedelta(hours=i + 3))
+    titles = []
+    for number in (1, 2, 3):
+        body = client.get(f"/en/events/?country=LU&page={number}").content.decode()
+        titles += re.findall(r">((?:Under way|To come) \d\d)</a>", body)
+    assert titles == [f"Under way {i:02}" for i in range(25)] + [f"To come {i:02}" for i in range(30)]

@@ -337,18 +337,18 @@ def test_a_registration_keeps_the_facet_counts_an_event_change_renews_them(
     with django_capture_on_commit_callbacks(execute=True):
         services.registration_create(event=event, name="Ana", email=person.email, consent=True, language="en",
                                      user=person)
-    # The page's rows, places taken and organisers' translations (topics come from the rows'
-    # topic_key); not the topic choices, nor the country, topic, format and language counts,
-    # nor the total.
-    with django_assert_num_queries(3):
+    # The page's rows (those under way, those to come), places taken and organisers'
+    # translations (topics come from the rows' topic_key); not the topic choices, nor the
+    # country, topic, format and language counts, nor the total.
+    with django_assert_num_queries(4):
         after_registration = client.get(url).content.decode()
     assert "4 places left" in after_registration and "5 places left" in after_registration
     with django_capture_on_commit_callbacks(execute=True):
         other.title = "Atelier robotique et IA"
         other.save()
-    # The same 3 and the counts again (every facet in one query); not the topics' names and
+    # The same 4 and the counts again (every facet in one query); not the topics' names and
     # images, which no event changes (events.cache.cached, labels_only).
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         after_change = client.get(url).content.decode()
     assert "Atelier robotique et IA" in after_change
 
