@@ -88,29 +88,79 @@ def cached(parts, compute, timeout=3600, *, events_only=False, labels_only=False
 
     The versions are read through events.quickread (from this process's memory while Redis says
     they have not changed); so are `labels_only` values, which callers must not change."""
-    import hashlib
-
     from .quickread import read_many
 
-    raw = "|".join(str(part) for part in parts)
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:40]
-    if labels_only:
-        series = _labels_series()
-        if series is None:  # the cache cannot be reached: nothing to keep the result in
-            return compute()
-        key = f"eyos:cached:{series}:{digest}"
-        value = read_many([key]).get(key)
-    else:
-        name = EVENTS_KEY if events_only else KEY
-        number = read_many([name]).get(name)
-        if number is None:
-            number = version(name)
-        key = f"eyos:cached:{'e' if events_only else ''}{number}:{digest}"
-        value = cache.get(key)
+    key = cache_key(parts, events_only=events_only, labels_only=labels_only)
+    if key is None:  # the cache cannot be reached: nothing to keep the result in
+        return compute()
+    value = read_many([key]).get(key) if labels_only else cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, timeout)
     return value
+
+
+def _digest(parts):
+    import hashlib
+
+    return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:40]
+
+
+def cache_key(parts, *, events_only=False, labels_only=False):
+    """The key `cached()` keeps `parts` under for the current version (read once: a value
+    computed from the rows of that version is then kept under it, even if a write bumps the
+    version meanwhile), or None when the cache cannot give the version."""
+    from .quickread import read_many
+
+    digest = _digest(parts)
+    if labels_only:
+        series = _labels_series()
+        return None if series is None else f"eyos:cached:{series}:{digest}"
+    name = EVENTS_KEY if events_only else KEY
+    number = read_many([name]).get(name)
+    if number is None:
+        number = version(name)
+    return f"eyos:cached:{'e' if events_only else ''}{number}:{digest}"
+
+
+# Computed once at a time: how long a process may hold the right to compute a value (one that
+# dies meanwhile holds it no longer than this), and how old the last value may be to be served
+# while another process computes the next one.
+COMPUTING_SECONDS = 10
+LATEST_SECONDS = 30
+
+
+def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False):
+    """(value, current): `cached()`'s value (current=True), except while another process is
+    computing the same value for a newer version: then the last value computed (at most
+    LATEST_SECONDS old) with current=False, instead of computing it again at the same time. After
+    a change to events the first visitor counts, and those who come while the count runs get the
+    count it replaces, never older than one count; with changes every few milliseconds (a bulk
+    import) one process counts at a time instead of every visitor. Callers must not keep what
+    they derive from a value that is not current under the current version."""
+    import time
+
+    key = cache_key(parts, events_only=events_only)
+    if key is None:
+        return compute(), True
+    value = cache.get(key)
+    if value is not None:
+        return value, True
+    digest = _digest(parts)
+    computing, latest = f"eyos:computing:{digest}", f"eyos:latest:{digest}"
+    owner = cache.add(computing, 1, timeout=COMPUTING_SECONDS)
+    if not owner:  # another process computes it (or the cache cannot be reached)
+        last = cache.get(latest)
+        if last is not None and time.time() - last[0] < LATEST_SECONDS:
+            return last[1], False
+    try:
+        value = compute()
+        cache.set(key, value, timeout)
+        cache.set(latest, (time.time(), value), LATEST_SECONDS)
+    finally:
+        if owner:
+            cache.delete(computing)
+    return value, True
 
 
 def _labels_series():

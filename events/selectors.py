@@ -279,10 +279,13 @@ class EventSearch:
 def event_search(filters, *, now=None, sort=""):
     """The event list: the queryset and, for each filter, how many events each option gives with
     the other filters applied. 1 search query when there is text, then 1 facet query (every facet,
-    see _facet_cells; shared by all combinations of the faceted filters) and the topics' ids, all cached until events change; the page itself is its rows
+    see _facet_cells; shared by all combinations of the faceted filters, counted by one process at
+    a time) and the topics' ids, all cached until events change; the page itself is its rows
     (soonest first: those under way, then those to come, see SoonestFirst). `sort`: "" (nearest first with `near`, else
     soonest), "soonest", "newest" (latest added first) or "nearest"."""
-    from .cache import cached
+    from django.core.cache import cache
+
+    from .cache import cache_key, cached_once_at_a_time
 
     now = now or timezone.now()
     hour = now.strftime("%Y%m%d%H")  # "upcoming" moves with the clock
@@ -294,14 +297,19 @@ def event_search(filters, *, now=None, sort=""):
             events = events.filter(pk__in=matching_ids)
         return events
 
-    def count_facets():
+    facets_key = cache_key(("facets", filters, hour), events_only=True)
+    facets = cache.get(facets_key) if facets_key else None
+    if facets is None:
         # The cells do not depend on the faceted filters: one query serves every combination of
-        # countries, topics, format and language (until events change or the hour turns).
+        # countries, topics, format and language (until events change or the hour turns),
+        # counted by one process at a time (while it counts, the others show the counts it
+        # replaces, and do not keep what they derive from them).
         others = replace(filters, countries=(), topics=(), format="", language="")
-        cells = cached(("facet_cells", others, hour), lambda: _facet_cells(base(exclude=FACETED)), events_only=True)
-        return _facets_from_cells(cells, filters)
-
-    facets = cached(("facets", filters, hour), count_facets, events_only=True)
+        cells, current = cached_once_at_a_time(
+            ("facet_cells", others, hour), lambda: _facet_cells(base(exclude=FACETED)), events_only=True)
+        facets = _facets_from_cells(cells, filters)
+        if facets_key and current:
+            cache.set(facets_key, facets, 3600)
     order = ("-start", "-pk") if filters.past else ("start", "pk")
     events = base().select_related("organisation").only(*LIST_FIELDS)
     if filters.near:  # nearest first (unless another order is asked), each with its distance

@@ -1,0 +1,89 @@
+"""Facet counts are computed by one process at a time (events.cache.cached_once_at_a_time): while
+one counts after a change, the others show the counts it replaces, never older than one count,
+and do not keep what they derive from them."""
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from events import cache as event_cache
+from events import selectors
+from events.cache import _digest, cached_once_at_a_time, events_changed
+from events.criteria import EventFilters
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PARTS = ("test-count", "x")
+
+
+def computing_elsewhere(parts):
+    """What another process holds while it computes `parts`."""
+    assert cache.add(f"eyos:computing:{_digest(parts)}", 1, timeout=event_cache.COMPUTING_SECONDS)
+
+
+def test_a_current_value_is_computed_once_and_kept():
+    calls = []
+    assert cached_once_at_a_time(PARTS, lambda: calls.append(1) or "one", events_only=True) == ("one", True)
+    assert cached_once_at_a_time(PARTS, lambda: calls.append(1) or "two", events_only=True) == ("one", True)
+    assert calls == [1]
+    assert cache.get(f"eyos:computing:{_digest(PARTS)}") is None  # the right to compute is given back
+
+
+def test_while_another_process_computes_the_last_value_is_served_not_computed_again():
+    cached_once_at_a_time(PARTS, lambda: "old", events_only=True)
+    events_changed()
+    computing_elsewhere(PARTS)
+    assert cached_once_at_a_time(PARTS, lambda: pytest.fail("computed twice at once"), events_only=True) == ("old", False)
+    cache.delete(f"eyos:computing:{_digest(PARTS)}")  # the other process is done (it kept nothing here)
+    assert cached_once_at_a_time(PARTS, lambda: "new", events_only=True) == ("new", True)
+
+
+def test_a_last_value_too_old_is_not_served_even_while_another_process_computes():
+    cached_once_at_a_time(PARTS, lambda: "old", events_only=True)
+    events_changed()
+    computing_elsewhere(PARTS)
+    stamp, value = cache.get(f"eyos:latest:{_digest(PARTS)}")
+    cache.set(f"eyos:latest:{_digest(PARTS)}", (stamp - event_cache.LATEST_SECONDS - 1, value), 60)
+    assert cached_once_at_a_time(PARTS, lambda: "new", events_only=True) == ("new", True)
+    # It did not hold the right to compute, so it did not give it back: the other process still has it.
+    assert cache.get(f"eyos:computing:{_digest(PARTS)}") == 1
+
+
+def test_the_right_to_compute_is_given_back_when_the_computation_fails():
+    def fails():
+        raise RuntimeError("database gone")
+
+    with pytest.raises(RuntimeError):
+        cached_once_at_a_time(PARTS, fails, events_only=True)
+    assert cache.get(f"eyos:computing:{_digest(PARTS)}") is None
+    assert cached_once_at_a_time(PARTS, lambda: "after", events_only=True) == ("after", True)
+
+
+def test_the_list_shows_the_previous_counts_while_they_are_counted_elsewhere_and_does_not_keep_them():
+    org = factories.organisation("LU")
+    for _ in range(3):
+        factories.published_event(org, days=5)
+    filters = EventFilters(countries=("LU",))
+    before = selectors.event_search(filters).facets
+    factories.published_event(org, days=6)  # a change: the counts are counted again …
+    hour = timezone.now().strftime("%Y%m%d%H")
+    from dataclasses import replace
+
+    others = replace(filters, countries=(), topics=(), format="", language="")
+    computing_elsewhere(("facet_cells", others, hour))  # … by another process, right now
+    during = selectors.event_search(filters)
+    assert during.facets == before  # the counts it replaces
+    assert len(during.events[0:20]) == before["total"] + 1  # the events themselves are current
+    cache.delete(f"eyos:computing:{_digest(('facet_cells', others, hour))}")
+    after = selectors.event_search(filters).facets  # not the copy drawn meanwhile
+    assert after["total"] == before["total"] + 1 and after["country"]["LU"] == before["country"]["LU"] + 1
+
+
+def test_counts_change_at_once_when_no_one_else_is_counting():
+    org = factories.organisation("LU")
+    factories.published_event(org, days=5)
+    filters = EventFilters(countries=("LU",))
+    before = selectors.event_search(filters).facets["total"]
+    factories.published_event(org, days=2)
+    assert selectors.event_search(filters).facets["total"] == before + 1
