@@ -130,14 +130,15 @@ COMPUTING_SECONDS = 10
 LATEST_SECONDS = 30
 
 
-def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False):
+def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False, busy=None):
     """(value, current): `cached()`'s value (current=True), except while another process is
-    computing the same value for a newer version: then the last value computed (at most
-    LATEST_SECONDS old) with current=False, instead of computing it again at the same time. After
-    a change to events the first visitor counts, and those who come while the count runs get the
-    count it replaces, never older than one count; with changes every few milliseconds (a bulk
-    import) one process counts at a time instead of every visitor. Callers must not keep what
-    they derive from a value that is not current under the current version."""
+    computing it, or what it is derived from (`busy`: the parts of that, shared by several
+    values), for a newer version: then the last value computed (at most LATEST_SECONDS old) with
+    current=False, instead of computing again at the same time. After a change to events the
+    first visitor counts, and those who come while the count runs get the counts it replaces,
+    never older than one count; with changes every few milliseconds (a bulk import) one process
+    counts at a time instead of every visitor. A value served so is not kept under the current
+    version."""
     import time
 
     key = cache_key(parts, events_only=events_only)
@@ -146,6 +147,20 @@ def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False):
     value = cache.get(key)
     if value is not None:
         return value, True
+    computing, latest = f"eyos:computing:{_digest(busy or parts)}", f"eyos:latest:{_digest(parts)}"
+    owner = cache.add(computing, 1, timeout=COMPUTING_SECONDS)
+    if not owner:  # another process computes it (or the cache cannot be reached)
+        last = cache.get(latest)
+        if last is not None and time.time() - last[0] < LATEST_SECONDS:
+            return last[1], False
+    try:
+        value = compute()
+        cache.set(key, value, timeout)
+        cache.set(latest, (time.time(), value), LATEST_SECONDS)
+    finally:
+        if owner:
+            cache.delete(computing)
+    return value, True
     digest = _digest(parts)
     computing, latest = f"eyos:computing:{digest}", f"eyos:latest:{digest}"
     owner = cache.add(computing, 1, timeout=COMPUTING_SECONDS)

@@ -283,9 +283,7 @@ def event_search(filters, *, now=None, sort=""):
     a time) and the topics' ids, all cached until events change; the page itself is its rows
     (soonest first: those under way, then those to come, see SoonestFirst). `sort`: "" (nearest first with `near`, else
     soonest), "soonest", "newest" (latest added first) or "nearest"."""
-    from django.core.cache import cache
-
-    from .cache import cache_key, cached_once_at_a_time
+    from .cache import cached, cached_once_at_a_time
 
     now = now or timezone.now()
     hour = now.strftime("%Y%m%d%H")  # "upcoming" moves with the clock
@@ -297,19 +295,18 @@ def event_search(filters, *, now=None, sort=""):
             events = events.filter(pk__in=matching_ids)
         return events
 
-    facets_key = cache_key(("facets", filters, hour), events_only=True)
-    facets = cache.get(facets_key) if facets_key else None
-    if facets is None:
-        # The cells do not depend on the faceted filters: one query serves every combination of
-        # countries, topics, format and language (until events change or the hour turns),
-        # counted by one process at a time (while it counts, the others show the counts it
-        # replaces, and do not keep what they derive from them).
-        others = replace(filters, countries=(), topics=(), format="", language="")
-        cells, current = cached_once_at_a_time(
-            ("facet_cells", others, hour), lambda: _facet_cells(base(exclude=FACETED)), events_only=True)
-        facets = _facets_from_cells(cells, filters)
-        if facets_key and current:
-            cache.set(facets_key, facets, 3600)
+    # The cells do not depend on the faceted filters: one query serves every combination of
+    # countries, topics, format and language (until events change or the hour turns), counted by
+    # one process at a time (while it counts, the others show the counts it replaces).
+    others = replace(filters, countries=(), topics=(), format="", language="")
+    cells_parts = ("facet_cells", others, hour)
+
+    def count_facets():
+        cells = cached(cells_parts, lambda: _facet_cells(base(exclude=FACETED)), events_only=True)
+        return _facets_from_cells(cells, filters)
+
+    facets, _current = cached_once_at_a_time(("facets", filters, hour), count_facets, events_only=True,
+                                             busy=cells_parts)
     order = ("-start", "-pk") if filters.past else ("start", "pk")
     events = base().select_related("organisation").only(*LIST_FIELDS)
     if filters.near:  # nearest first (unless another order is asked), each with its distance

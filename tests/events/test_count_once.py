@@ -1,6 +1,6 @@
 """Facet counts are computed by one process at a time (events.cache.cached_once_at_a_time): while
 one counts after a change, the others show the counts it replaces, never older than one count,
-and do not keep what they derive from them."""
+and do not keep them under the current version."""
 
 import pytest
 from django.core.cache import cache
