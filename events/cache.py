@@ -161,21 +161,6 @@ def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False, bu
         if owner:
             cache.delete(computing)
     return value, True
-    digest = _digest(parts)
-    computing, latest = f"eyos:computing:{digest}", f"eyos:latest:{digest}"
-    owner = cache.add(computing, 1, timeout=COMPUTING_SECONDS)
-    if not owner:  # another process computes it (or the cache cannot be reached)
-        last = cache.get(latest)
-        if last is not None and time.time() - last[0] < LATEST_SECONDS:
-            return last[1], False
-    try:
-        value = compute()
-        cache.set(key, value, timeout)
-        cache.set(latest, (time.time(), value), LATEST_SECONDS)
-    finally:
-        if owner:
-            cache.delete(computing)
-    return value, True
 
 
 def _labels_series():
