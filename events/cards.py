@@ -28,6 +28,16 @@ def _safe(text):
     return mark_safe(text)
 
 
+def _interpolate(translate, values):
+    """`translate() % values` (the variables escaped by the caller), as {% blocktranslate %} does
+    it: a translation whose placeholders do not fit falls back to the original text."""
+    try:
+        return mark_safe(translate() % values)
+    except (KeyError, ValueError, TypeError):
+        with translation.override(None):
+            return mark_safe(translate() % values)
+
+
 def _image(event):
     return _image_template().render(Context({"picture": event.picture, "alt": event.picture_alt}))
 
@@ -67,7 +77,7 @@ def _where(event, near):
     if event.distance_km < 1:
         distance = _safe(gettext("less than 1 km away"))
     else:
-        distance = mark_safe(gettext("%(distance)s km away") % {
+        distance = _interpolate(lambda: gettext("%(distance)s km away"), {
             "distance": conditional_escape(floatformat(event.distance_km, "0"))})
     return format_html('{} · <span class="distance">{}</span>', place, distance)
 
@@ -77,7 +87,7 @@ def _translation_link(event, machine_translation, reader_language, url):
         return format_html('<p class="translation-link"><small>{}</small></p>\n  ',
                            _safe(gettext("Translated by the organiser.")))
     if machine_translation and event.language != reader_language:
-        show_in = mark_safe(gettext("Show in %(language)s") % {
+        show_in = _interpolate(lambda: gettext("Show in %(language)s"), {
             "language": conditional_escape(translation.get_language_info(reader_language)["name_local"])})
         return format_html('<p class="translation-link"><a href="{}?lang={}" rel="nofollow">{}'
                            '<span class="visually-hidden">: {}</span></a></p>',
@@ -91,8 +101,9 @@ def _status(event):
     if event.places_left == 0:
         return format_html('<p class="status">{}</p>\n  ', _safe(gettext("Full – waiting list open")))
     if event.places_left:
-        places = mark_safe(ngettext("%(counter)s place left", "%(counter)s places left", event.places_left) % {
-            "counter": conditional_escape(formats.localize(event.places_left))})
+        places = _interpolate(
+            lambda: ngettext("%(counter)s place left", "%(counter)s places left", event.places_left),
+            {"counter": conditional_escape(formats.localize(event.places_left))})
         return format_html('<p class="places">{}</p>', places)
     return ""
 

@@ -32,11 +32,11 @@ def events():
     org = factories.organisation("PT", name='Escola "Tom & Jerry\'s" <Lisboa>')
     picture = get_image_model().objects.create(title="Class", file=get_test_image_file())
     made = []
-    for n, (fmt, city, zone) in enumerate([("in_person", "Lisboa", "Europe/Lisbon"), ("in_person", "", "Europe/Paris"),
+    for n, (fmt, city, zone) in enumerate([("onsite", "Lisboa", "Europe/Lisbon"), ("onsite", "", "Europe/Paris"),
                                           ("online", "", "Europe/Helsinki"), ("hybrid", "Porto", "Atlantic/Azores")]):
         made.append(factories.published_event(
             org if n < 3 else factories.organisation("TR"), title=f"Café <b>&</b> \"code\" {n}", summary="Learn 'Python' & <friends>", city=city, format=fmt,
-            online_url="https://meet.example.org/x" if fmt != "in_person" else "", timezone=zone, language="pt",
+            online_url="https://meet.example.org/x" if fmt != "onsite" else "", timezone=zone, language="pt",
             image=picture if n == 0 else None, image_alt="Pupils & a teacher" if n == 0 else ""))
     return selectors.with_images(made)
 
@@ -75,9 +75,27 @@ def test_the_reader_language_decides_the_machine_translation_offer(events):
 
 
 def test_the_list_and_the_upcoming_block_show_the_cards(client, events):
+    from campaigns.blocks import render_upcoming_events
+
     body = client.get("/en/events/?country=PT").content.decode()
     assert 'class="event-card card has-image"' in body and "Café &lt;b&gt;&amp;&lt;/b&gt;" in body
     with translation.override("en"):
-        for event in events:
-            event.places_left = None
-        assert str(cards_html(events)).count("<li ") == 4
+        block = render_upcoming_events({"heading": "Next", "country": "PT", "topic": "", "limit": 12})
+    assert block.count('<li class="event-card') >= 3 and "Café &lt;b&gt;&amp;&lt;/b&gt; &quot;code&quot; 0" in block
+    assert str(cards_html([])) == ""
+
+
+def test_a_translation_whose_placeholder_does_not_fit_falls_back_to_english(events, monkeypatch):
+    """As {% blocktranslate %} does: a translator's typo never breaks the list."""
+    from events import cards
+
+    event = events[0]
+    event.status, event.places_left, event.content_language, event.topic_labels = "published", 3, "", ()
+    with translation.override("fr"):
+        def ngettext(singular, plural, n):  # a French catalogue with a typo in the placeholder
+            if translation.get_language() == "fr":
+                return "%(compteur)s places"
+            return singular if n == 1 else plural
+
+        monkeypatch.setattr(cards, "ngettext", ngettext)
+        assert '<p class="places">3 places left</p>' in card_html(event)
