@@ -139,6 +139,7 @@ def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False, bu
     never older than one count; with changes every few milliseconds (a bulk import) one process
     counts at a time instead of every visitor. A value served so is not kept under the current
     version."""
+    import secrets
     import time
 
     key = cache_key(parts, events_only=events_only)
@@ -148,17 +149,21 @@ def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False, bu
     if value is not None:
         return value, True
     computing, latest = f"eyos:computing:{_digest(busy or parts)}", f"eyos:latest:{_digest(parts)}"
-    owner = cache.add(computing, 1, timeout=COMPUTING_SECONDS)
+    token = secrets.token_hex(8)
+    owner = cache.add(computing, token, timeout=COMPUTING_SECONDS)
     if not owner:  # another process computes it (or the cache cannot be reached)
         last = cache.get(latest)
         if last is not None and time.time() - last[0] < LATEST_SECONDS:
             return last[1], False
     try:
-        value = compute()
-        cache.set(key, value, timeout)
-        cache.set(latest, (time.time(), value), LATEST_SECONDS)
+        value = cache.get(key) if owner else None  # the previous holder may have just kept it
+        if value is None:
+            value = compute()
+            cache.set(key, value, timeout)
+            cache.set(latest, (time.time(), value), LATEST_SECONDS)
     finally:
-        if owner:
+        # Given back only if still ours: a computation longer than COMPUTING_SECONDS lost it.
+        if owner and cache.get(computing) == token:
             cache.delete(computing)
     return value, True
 

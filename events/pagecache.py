@@ -483,8 +483,18 @@ def _storable_personal(request, response):
     return _nothing_personal_done(request) and "no-store" not in response.get("Cache-Control", "").lower()
 
 
+def dont_keep(request):
+    """What this request is drawing must not be kept by the page cache (a whole page, a shared
+    part or a personal copy): it shows something that is not current, such as the facet counts a
+    process shows while another counts the new ones."""
+    request._eyos_dont_keep = True
+
+
 def _nothing_personal_done(request):
-    """Drawing the page left the session as it was and queued no message."""
+    """Drawing the page left the session as it was, queued no message and asked for nothing to
+    be kept (dont_keep)."""
+    if getattr(request, "_eyos_dont_keep", False):
+        return False
     session = getattr(request, "session", None)
     if session is not None and session.modified:
         return False

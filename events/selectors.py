@@ -274,6 +274,9 @@ def _search_matches(filters):
 class EventSearch:
     events: object  # ordered and ready to paginate: a queryset, or SoonestFirst (sliced alike)
     facets: dict  # filter name → {value: count}; "total": the number of matching events
+    # False when the counts are the last ones while another process counts the new ones
+    # (events.cache.cached_once_at_a_time): what shows them must not be kept as current.
+    current: bool = True
 
 
 def event_search(filters, *, now=None, sort=""):
@@ -305,8 +308,8 @@ def event_search(filters, *, now=None, sort=""):
         cells = cached(cells_parts, lambda: _facet_cells(base(exclude=FACETED)), events_only=True)
         return _facets_from_cells(cells, filters)
 
-    facets, _current = cached_once_at_a_time(("facets", filters, hour), count_facets, events_only=True,
-                                             busy=cells_parts)
+    facets, current = cached_once_at_a_time(("facets", filters, hour), count_facets, events_only=True,
+                                            busy=cells_parts)
     order = ("-start", "-pk") if filters.past else ("start", "pk")
     events = base().select_related("organisation").only(*LIST_FIELDS)
     if filters.near:  # nearest first (unless another order is asked), each with its distance
@@ -316,8 +319,8 @@ def event_search(filters, *, now=None, sort=""):
     if sort == "newest":  # the list's "Newest added"
         order = ("-created_at", "-pk")
     if order == ("start", "pk"):  # upcoming events, soonest first: without walking the past ones
-        return EventSearch(events=SoonestFirst(events, now), facets=facets)
-    return EventSearch(events=events.order_by(*order), facets=facets)
+        return EventSearch(events=SoonestFirst(events, now), facets=facets, current=current)
+    return EventSearch(events=events.order_by(*order), facets=facets, current=current)
 
 
 class SoonestFirst:
@@ -508,20 +511,21 @@ def with_topic_labels(events):
         if topics is None:
             topics, names = _topics_by_id(), dict(topic_choices())
         linked = sorted(topics[int(pk)] for pk in event.topic_key.split(",") if int(pk) in topics)
-        event.topic_labels = [names.get(slug, name) for name, slug in linked]
+        event.topic_labels = [names.get(slug, name) for _rank, name, slug in linked]
     return events
 
 
 def _topics_by_id():
-    """id → (name in the default language, slug) of the topics events link to. One query, then
+    """id → (rank of its name in the default language, in the database's order as
+    event.topics.all() gives it, the name, slug) of the topics events link to. One query, then
     cached until topics change."""
     from .cache import cached
 
     def compute():
-        return {pk: (name, slug) for pk, name, slug in Topic.objects.filter(
-            locale__language_code=settings.LANGUAGE_CODE).values_list("pk", "name", "slug")}
+        rows = Topic.objects.filter(locale__language_code=settings.LANGUAGE_CODE).order_by("name", "pk")
+        return {pk: (rank, name, slug) for rank, (pk, name, slug) in enumerate(rows.values_list("pk", "name", "slug"))}
 
-    return cached(("topics_by_id",), compute, labels_only=True)
+    return cached(("topics_by_id", "ranked"), compute, labels_only=True)
 
 
 def places_left(event):

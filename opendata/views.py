@@ -4,6 +4,7 @@ the daily task (opendata.dataset), the widget's events come from the event list'
 import json
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.loader import render_to_string
@@ -14,7 +15,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
 from events import selectors as event_selectors
-from events.cache import cached
+from events.cache import cache_key
 from events.filters import EventFilterForm
 
 from . import dataset, records
@@ -72,16 +73,21 @@ def embed_events(request):
             return _embed_response(body, status=400)
         filters = form.filters()
 
-        def compute():
+        def draw():
             search = event_selectors.event_search(filters)
             events = list(search.events[:EMBED_SIZE])
             return render_to_string("opendata/embed.html", {
                 "events": events, "total": search.facets["total"], "language": language,
                 "list_url": settings.SITE_URL + _list_path(filters),
-            })
+            }), search.current
 
         minute = timezone.now().strftime("%Y%m%d%H%M")
-        body = cached(("embed", filters, language, minute), compute, timeout=60)
+        key = cache_key(("embed", filters, language, minute))
+        body = cache.get(key) if key else None
+        if body is None:
+            body, current = draw()
+            if key and current:  # not counts shown while new ones are counted
+                cache.set(key, body, 60)
     return _embed_response(body)
 
 

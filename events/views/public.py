@@ -37,7 +37,10 @@ JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0
 
 
 class CountedPaginator(Paginator):
-    """A paginator given the number of objects, counted elsewhere."""
+    """A paginator given the number of objects, counted elsewhere. A page holds the rows there
+    are, even beyond that number: counts shown while another process counts the new ones are the
+    last ones (events.selectors.EventSearch.current), and an event added since must not fall off
+    the page."""
 
     def __init__(self, object_list, per_page, *, count, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
@@ -47,6 +50,11 @@ class CountedPaginator(Paginator):
     def count(self):
         return self.known_count
 
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom:bottom + self.per_page], number, self)
+
 
 @maps.shows_map(geolocation=True)
 @pagecache.anonymous_page("list", params=LIST_PARAMETERS)
@@ -55,7 +63,7 @@ def event_list(request):
     # page: signed-in visitors share it too, drawn around their own header.
     part = pagecache.shared_part(request, "list", lambda: _list_part(request), params=LIST_PARAMETERS)
     response = _list_page(request, part)
-    if not request.user.is_authenticated and part["status"] == 200:
+    if not request.user.is_authenticated and part["status"] == 200 and part.get("current", True):
         # The list holds no form that posts and nothing personal for visitors who are not signed
         # in: shared caches may keep it for a minute (Vary: Cookie; the language is in the URL).
         patch_cache_control(response, public=True, max_age=LIST_MAX_AGE)
@@ -70,7 +78,7 @@ def _list_page(request, part):
 def _list_body(request, context, status=200):
     """The list's own part of the page, drawn for the page cache's shared parts."""
     return {"html": render_to_string("events/_list_body.html", context, request), "status": status,
-            "feed_url": context.get("feed_url")}
+            "feed_url": context.get("feed_url"), "current": not getattr(request, "_eyos_dont_keep", False)}
 
 
 def _list_part(request):
@@ -87,6 +95,8 @@ def _list_part(request):
     filters = form.filters()
     sort = form.ordering()
     search = selectors.event_search(filters, sort=form.cleaned_data.get("sort") or "")
+    if not search.current:  # the counts are the last ones while new ones are counted: not kept
+        pagecache.dont_keep(request)
     # Counted (and cached) with the facets: the paginator need not count again.
     paginator = CountedPaginator(search.events, PAGE_SIZE, count=search.facets["total"])
     page = paginator.get_page(request.GET.get("page"))

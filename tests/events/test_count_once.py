@@ -87,3 +87,30 @@ def test_counts_change_at_once_when_no_one_else_is_counting():
     before = selectors.event_search(filters).facets["total"]
     factories.published_event(org, days=2)
     assert selectors.event_search(filters).facets["total"] == before + 1
+
+
+def test_a_list_drawn_with_the_last_counts_shows_every_event_and_is_not_kept(client):
+    """The page drawn while another process counts shows the last total, but every event (a new
+    one is not cut off by the old total), and neither the page cache nor shared caches keep it."""
+    import re
+
+    org = factories.organisation("LU")
+    factories.published_event(org, days=5, title="First LU event")
+    url = "/en/events/?country=LU"
+
+    def shown(response):
+        body = response.content.decode()
+        return int(re.search(r'id="results-heading"[^>]*>(\d+) event', body).group(1)), body
+
+    total, _body = shown(client.get(url))
+    assert total <= 20
+    factories.published_event(org, days=400, title="Newest LU event")  # sorts last
+    hour = timezone.now().strftime("%Y%m%d%H")
+    computing_elsewhere(("facet_cells", EventFilters(), hour))
+    response = client.get(url)
+    during, body = shown(response)
+    assert during == total and "Newest LU event" in body  # the last total, every row
+    assert "public" not in response.get("Cache-Control", "")
+    cache.delete(f"eyos:computing:{_digest(('facet_cells', EventFilters(), hour))}")
+    after, body = shown(client.get(url))
+    assert after == total + 1 and "Newest LU event" in body  # drawn again, not the copy above
