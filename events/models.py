@@ -263,6 +263,12 @@ class Event(index.Indexed, models.Model):
             # alone on PostgreSQL (INCLUDE is ignored elsewhere).
             models.Index(fields=["status", "end"], include=["country", "format", "language", "topic_key"],
                          name="event_facets_idx"),
+            # A country's dashboard (coordinators.dashboard): every figure over its events in a
+            # period is read from this index alone on PostgreSQL, not from the events' rows.
+            models.Index(fields=["country", "status", "start"],
+                         include=["id", "format", "language", "city", "organisation", "topic_key", "capacity",
+                                  "submitted_at", "decided_at"],
+                         name="event_dashboard_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="event_end_after_start"),
