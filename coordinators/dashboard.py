@@ -126,6 +126,7 @@ class CountryDashboard:
     confirmed_on_capacity: int = 0
     fullest: list = field(default_factory=list)      # events with .confirmed and .capacity
     organisations: list = field(default_factory=list)
+    current: bool = True  # False: the figures a change replaces, shown while they are computed again
 
     @property
     def fill_rate(self):
@@ -193,24 +194,36 @@ def _topic_counts(published):
 DASHBOARD_TTL = 24 * 3600
 
 
-def country_dashboard(user, country, period, *, use_cache=True):
-    """Every figure of one country's dashboard: 12 queries, whatever the number of events; then
-    served from the shared cache until any event or registration changes (data version)."""
-    from django.core.cache import cache
+def board_parts(country, period):
+    """What a country's figures are kept under (with the data version): the period, the language
+    (labels) and the hour (upcoming and past move with the clock)."""
     from django.utils import translation
 
-    from events.cache import data_version
+    return ("dashboard", country, period.start, period.end, translation.get_language(),
+            timezone.now().strftime("%Y%m%d%H"))
+
+
+def country_dashboard(user, country, period, *, use_cache=True, stale_ok=False):
+    """Every figure of one country's dashboard: 12 queries, whatever the number of events; then
+    served from the shared cache until any event or registration changes (data version).
+
+    With `stale_ok` (the page, not its CSV exports) the figures are computed by one process at a
+    time (events.cache.cached_once_at_a_time): while another computes them after a change, the
+    figures it replaces, at most seconds old, with `board.current` False (the page must not be
+    kept then)."""
+    from events.cache import cached, cached_once_at_a_time
 
     permissions.require(permissions.scoped_country(user, country) is not None)
     if not use_cache:
         return _country_dashboard(user, country, period)
-    now_hour = timezone.now().strftime("%Y%m%d%H")  # upcoming/past move with the clock
-    key = (f"eyos:dashboard:{country}:{period.start}:{period.end}:{translation.get_language()}:"
-           f"{data_version()}:{now_hour}")
-    board = cache.get(key)
-    if board is None:
-        board = _country_dashboard(user, country, period)
-        cache.set(key, board, DASHBOARD_TTL)
+
+    def compute():
+        return _country_dashboard(user, country, period)
+
+    if not stale_ok:
+        return cached(board_parts(country, period), compute, DASHBOARD_TTL)
+    board, current = cached_once_at_a_time(board_parts(country, period), compute, DASHBOARD_TTL)
+    board.current = current
     return board
 
 
@@ -297,20 +310,24 @@ def eu_dashboard(user, period):
     permissions.require(permissions.is_eu_team(user))
     events = permissions.moderatable_events(user).filter(start__gte=period.start_dt, start__lt=period.end_dt)
     rows = {code: CountryRow(code, str(countries.name(code))) for code in settings.EYOS_COUNTRIES}
+    # COUNT(start), never null: the columns of the covering index alone (event_dashboard_idx).
     for row in events.order_by().values("country").annotate(
-        n=Count("pk"), published=Count("pk", filter=Q(status=S.PUBLISHED)),
-        submitted=Count("pk", filter=Q(status=S.SUBMITTED)), oldest=Min("submitted_at", filter=Q(status=S.SUBMITTED)),
+        n=Count("start"), published=Count("start", filter=Q(status=S.PUBLISHED)),
+        submitted=Count("start", filter=Q(status=S.SUBMITTED)),
+        oldest=Min("submitted_at", filter=Q(status=S.SUBMITTED)),
     ):
         if row["country"] in rows:
             target = rows[row["country"]]
             target.events, target.published, target.submitted = row["n"], row["published"], row["submitted"]
             target.oldest_submission = row["oldest"]
-    for row in Registration.objects.filter(event__in=events).order_by().values("event__country").annotate(
-        confirmed=Count("pk", filter=Q(status=R.CONFIRMED)), waitlisted=Count("pk", filter=Q(status=R.WAITLISTED)),
+    # From the events' side: one pass over them joined to their registrations.
+    for row in events.order_by().values("country").annotate(
+        confirmed=Count("registrations__status", filter=Q(registrations__status=R.CONFIRMED)),
+        waitlisted=Count("registrations__status", filter=Q(registrations__status=R.WAITLISTED)),
     ):
-        if row["event__country"] in rows:
-            rows[row["event__country"]].confirmed = row["confirmed"]
-            rows[row["event__country"]].waitlisted = row["waitlisted"]
+        if row["country"] in rows:
+            rows[row["country"]].confirmed = row["confirmed"]
+            rows[row["country"]].waitlisted = row["waitlisted"]
     for row in CoordinatorAssignment.objects.filter(user__is_active=True).order_by().values("country").annotate(
         n=Count("pk")
     ):

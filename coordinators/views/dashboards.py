@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from events import exports
-from events.pagecache import personal_page
+from events.pagecache import dont_keep, personal_page
 
 from .. import charts, dashboard, permissions, selectors
 from ..shortcuts import coordinator_required, render_admin
@@ -69,7 +69,9 @@ def _scoped_country_or_404(request, country):
 def country_dashboard(request, country):
     country = _scoped_country_or_404(request, country)
     period, period_form, status = _dashboard_period(request)
-    board = dashboard.country_dashboard(request.user, country, period)
+    board = dashboard.country_dashboard(request.user, country, period, stale_ok=True)
+    if not board.current:
+        dont_keep(request)  # figures another process is computing again: not kept as this page
     name = str(countries.name(country))
     title = _("Dashboard: %(country)s") % {"country": name}
     return render_admin(request, "coordinators/dashboard.html", {

@@ -161,7 +161,8 @@ def test_eu_dashboard_side_by_side_with_attention(client, iceland, users, settin
         iceland["period"].start, iceland["period"].end))
     rows = {row.country: row for row in response.context["rows"]}
     assert len(rows) == len(settings.EYOS_COUNTRIES)
-    assert (rows["IS"].published, rows["IS"].submitted, rows["IS"].confirmed, rows["IS"].coordinators) == (4, 1, 3, 1)
+    assert (rows["IS"].events, rows["IS"].published, rows["IS"].submitted, rows["IS"].confirmed, rows["IS"].waitlisted,
+            rows["IS"].coordinators) == (7, 4, 1, 3, 1, 1)
     attention = {row.country for row in response.context["attention"]}
     assert "AL" in attention  # the demo has no coordinator for Albania
     sorted_rows = client.get("/admin/coordinators/dashboard/eu/?sort=published").context["rows"]
@@ -238,3 +239,31 @@ def test_the_fullest_are_the_fullest_of_all_upcoming_events_in_order(iceland):
     expected = sorted(candidates, key=lambda e: (-(confirmed[e.pk] * 1000 // e.capacity), e.start, e.pk))[:10]
     assert [(e.pk, e.confirmed) for e in board.fullest] == [(e.pk, confirmed[e.pk]) for e in expected]
     assert len({confirmed[e.pk] * 1000 // e.capacity for e in expected}) > 3  # not a trivial order
+
+
+def test_while_another_process_computes_the_figures_the_page_shows_the_last_ones_and_keeps_nothing(client, iceland):
+    """After a change, the process that computes the figures again holds the right to; a page
+    drawn meanwhile shows the figures being replaced (not computed a second time at once), and
+    neither that page nor those figures are kept: the next page after the computation shows the
+    new ones. The CSV exports never wait on another process: they compute."""
+    from django.core.cache import cache
+
+    from events.cache import _digest
+
+    period = iceland["period"]
+    query = "?" + "&".join(f"{k}={v}" for k, v in period.as_params().items())
+    url = "/admin/coordinators/dashboard/IS/" + query
+    client.force_login(iceland["coordinator"])
+    client.get("/admin/")  # the CSRF cookie: the page's copies are kept per user and secret
+    assert "<dd>7</dd>" in client.get(url).content.decode()  # 7 events in the period
+    factories.published_event(factories.organisation("IS"), days=2, city="Húsavík")  # a change
+    computing = f"eyos:computing:{_digest(dashboard.board_parts('IS', period))}"
+    assert cache.add(computing, 1, timeout=30)  # another process computes the new figures
+    with CaptureQueriesContext(connection) as queries:
+        stale = client.get(url).content.decode()
+    assert "Húsavík" not in stale and "<dd>7</dd>" in stale
+    assert not any("COUNT" in query["sql"] for query in queries.captured_queries)  # nothing computed
+    assert ["Húsavík", "1"] in csv_rows(client.get("/admin/coordinators/dashboard/IS/cities.csv" + query))
+    cache.delete(computing)  # done: the page drawn meanwhile was not kept
+    fresh = client.get(url).content.decode()
+    assert "Húsavík" in fresh and "<dd>8</dd>" in fresh
