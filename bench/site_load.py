@@ -664,19 +664,21 @@ def measure(base, rows, args, session_cookie, master_pid=None):
     runs = {name: [] for name in rows}
     health_runs, ratios, health_changing = [], {name: [] for name in rows}, []
     for _round in range(args.rounds):
+        if any(name in CHANGED for name in targets):
+            # For information only: /healthz while the bench changes events as in the "after a
+            # change" rows (this process's thread and the cache's invalidation messages take part
+            # of the same two cores). First in the round, so every row keeps /healthz right
+            # before and after it.
+            with changing():
+                health_changing.append(runner(base + "/healthz", args.seconds, args.connections, {}))
         before = runner(base + "/healthz", args.seconds, args.connections, {})
         health_runs.append(before)
         for name, (url, headers) in targets.items():
             if name in CHANGED:
-                if len(health_changing) == _round:  # once a round, before its first such row
-                    # For information only: /healthz while the same changes go on (this process's
-                    # thread and the cache's invalidation messages take part of the same two cores).
-                    with changing():
-                        health_changing.append(runner(base + "/healthz", args.seconds, args.connections, {}))
                 with changing() as changes:
                     run = runner(url, args.seconds, args.connections, headers)
                 run["changes_per_request"] = changes[0] / max(1, run["requests"])
-                run["ratio_to_healthz_changing"] = run["rps"] / health_changing[-1]["rps"]
+                run["ratio_to_healthz_changing"] = run["rps"] / max(health_changing[-1]["rps"], 1e-9)
             else:
                 run = runner(url, args.seconds, args.connections, headers)
             after = runner(base + "/healthz", args.seconds, args.connections, {})
@@ -703,6 +705,7 @@ def measure(base, rows, args, session_cookie, master_pid=None):
                 r["ratio_to_healthz_changing"] for r in name_runs)
     if health_changing:
         table["/healthz"]["rps_while_changing"] = statistics.median(r["rps"] for r in health_changing)
+        table["/healthz"]["errors"] += sum(r["errors"] for r in health_changing)
     table["/healthz"]["workers_rss_mb"] = {
         "after_warm_up": [round(x, 1) for x in rss_start],
         "after_load": [round(x, 1) for x in (workers_rss_mb(master_pid) if master_pid else [])],

@@ -163,7 +163,10 @@ def _median_decision(events, count):
     decided = events.filter(submitted_at__isnull=False, decided_at__isnull=False).annotate(
         took=ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField())
     )
-    return decided.order_by("took").values_list("took", flat=True)[count // 2]
+    # A slice, not an index: an event decided, deleted or moved out of the period since the count
+    # leaves one row fewer (no median then, rather than an error).
+    middle = list(decided.order_by("took").values_list("took", flat=True)[count // 2:count // 2 + 1])
+    return middle[0] if middle else None
 
 
 def _grouped(queryset, key, labels=None, limit=None):

@@ -120,6 +120,8 @@ def cache_key(parts, *, events_only=False, labels_only=False):
     number = read_many([name]).get(name)
     if number is None:
         number = version(name)
+        if number is None:  # unreachable: no version to keep anything under
+            return None
     return f"eyos:cached:{'e' if events_only else ''}{number}:{digest}"
 
 

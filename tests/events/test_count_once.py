@@ -114,3 +114,19 @@ def test_a_list_drawn_with_the_last_counts_shows_every_event_and_is_not_kept(cli
     cache.delete(f"eyos:computing:{_digest(('facet_cells', EventFilters(), hour))}")
     after, body = shown(client.get(url))
     assert after == total + 1 and "Newest LU event" in body  # drawn again, not the copy above
+
+
+def test_without_a_version_nothing_is_kept_under_a_series_of_its_own(monkeypatch):
+    """When the cache cannot give the data version (Redis unreachable for a moment: the read
+    fails, a write right after may succeed), a value is computed and not kept: kept, it would
+    sit under a "None" series and be served as current by the next request that cannot read the
+    version either, however old."""
+    from events import quickread
+
+    monkeypatch.setattr(quickread, "read_many", lambda keys: {})
+    monkeypatch.setattr(event_cache, "version", lambda key: None)
+    assert event_cache.cache_key(PARTS) is None
+    assert event_cache.cache_key(PARTS, events_only=True) is None
+    assert event_cache.cached(PARTS, lambda: "first") == "first"
+    assert event_cache.cached(PARTS, lambda: "second") == "second"  # computed again, nothing kept
+    assert cached_once_at_a_time(PARTS, lambda: "third") == ("third", True)
