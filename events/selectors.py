@@ -509,13 +509,13 @@ def with_topic_labels(events):
             event.topic_labels = ()
             continue
         if topics is None:
-            topics, names = _topics_by_id(), dict(topic_choices())
+            topics, names = topics_by_id(), dict(topic_choices())
         linked = sorted(topics[int(pk)] for pk in event.topic_key.split(",") if int(pk) in topics)
         event.topic_labels = [names.get(slug, name) for _rank, name, slug in linked]
     return events
 
 
-def _topics_by_id():
+def topics_by_id():
     """id → (rank of its name in the default language, in the database's order as
     event.topics.all() gives it, the name, slug) of the topics events link to. One query, then
     cached until topics change."""
