@@ -31,7 +31,12 @@ def coordinator_countries(user):
         return frozenset(settings.EYOS_COUNTRIES)
     cached = getattr(user, "_eyos_coordinator_countries", None)
     if cached is None:
-        cached = frozenset(user.coordinator_assignments.values_list("country", flat=True))
+        # Kept under the people version (every change to an assignment bumps it, at once and on
+        # commit): a country taken away is gone on the user's next request, on every server.
+        from events.pagecache import people_cached
+
+        cached = people_cached(("coordinator_countries", user.pk), lambda: frozenset(
+            user.coordinator_assignments.values_list("country", flat=True)))
         user._eyos_coordinator_countries = cached
     return cached
 

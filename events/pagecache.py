@@ -106,6 +106,32 @@ def bump_people_version(**_kwargs):
     bump(PEOPLE_KEY)
 
 
+# How long a value kept under the people version lives at most: the bound for a change of rights
+# made by a write that sends no signal (none does today: see _after_write), as for personal copies.
+PEOPLE_CACHE_SECONDS = 60
+
+
+def people_cached(parts, compute):
+    """`compute()`'s result, kept in the shared cache under the people version (every write to
+    users, groups, permissions, coordinators' assignments or admin profiles bumps it, at once and
+    on commit): what every signed-in request asks of the database about its user's rights, read
+    from this process's memory while Redis says nothing changed (events.quickread). The version is
+    read before computing, so a value computed from rows a committing write is replacing is kept
+    under a version that write's commit leaves behind. Without a reachable cache: computed each
+    time. Values are shared between requests: callers must not change them."""
+    number = read_many([PEOPLE_KEY]).get(PEOPLE_KEY)
+    if number is None:
+        number = version(PEOPLE_KEY)
+        if number is None:
+            return compute()
+    key = f"eyos:people:{number}:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
+    value = read_many([key]).get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, PEOPLE_CACHE_SECONDS)
+    return value
+
+
 def _current(values):
     """(data version, pages version) from a get_many, initialised when missing; None when the
     cache cannot give both."""

@@ -172,3 +172,33 @@ def test_a_session_started_on_one_server_works_on_the_other(servers, db):
     assert response.status_code == 200 and "/accounts/login/" not in response.url
     other = session.get(f"{servers[1]}/en/registrations/", allow_redirects=False)
     assert other.status_code == 200 and "My registrations" in other.text
+
+
+def test_a_country_taken_away_is_gone_on_both_servers_at_once(servers, settings):
+    """A coordinator's rights are read from the shared cache under the people version
+    (tests/eyos/test_cached_rights.py): taking a country away on one app instance shuts the
+    dashboard on every server on the next request, though each had just served it from its cache."""
+    from django.test import Client
+
+    from coordinators.models import CoordinatorAssignment
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                                   "KEY_PREFIX": "eyos"}}  # as eyos.settings.base configures it
+    person = committed(_coordinator)
+
+    def sign_in():
+        client = Client()
+        client.force_login(person)
+        return client.cookies["sessionid"].value
+
+    session = requests.Session()
+    session.cookies.set("sessionid", committed(sign_in))
+    url = "/admin/coordinators/dashboard/FR/"
+    for base in servers:
+        for _ in range(3):  # the rights read once, then from the cache; the page kept as the user's copy
+            response = session.get(base + url, allow_redirects=False)
+            assert response.status_code == 200 and "Dashboard" in response.text
+    committed(lambda: CoordinatorAssignment.objects.filter(user=person).delete())
+    for base in servers:
+        response = session.get(base + url, allow_redirects=False)
+        assert response.status_code != 200 and "Dashboard: France" not in response.text
