@@ -132,7 +132,7 @@ COMPUTING_SECONDS = 10
 LATEST_SECONDS = 30
 
 
-def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False, busy=None):
+def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False, busy=None, settle=0.0):
     """(value, current): `cached()`'s value (current=True), except while another process is
     computing it, or what it is derived from (`busy`: the parts of that, shared by several
     values), for a newer version: then the last value computed (at most LATEST_SECONDS old) with
@@ -140,7 +140,13 @@ def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False, bu
     first visitor counts, and those who come while the count runs get the counts it replaces,
     never older than one count; with changes every few milliseconds (a bulk import) one process
     counts at a time instead of every visitor. A value served so is not kept under the current
-    version."""
+    version.
+
+    `settle` (seconds): when the last computation was overtaken by a change while it ran (changes
+    keep coming: an import, a bulk edit), its value is served (current=False) for that long after
+    it instead of computing again, so that during a burst the value is computed about once per
+    `settle` instead of without pause by one process. After a single change (nothing changed
+    while the last value was computed) the next visitor computes at once, as without it."""
     import secrets
     import time
 
@@ -151,6 +157,10 @@ def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False, bu
     if value is not None:
         return value, True
     computing, latest = f"eyos:computing:{_digest(busy or parts)}", f"eyos:latest:{_digest(parts)}"
+    if settle:
+        last = cache.get(latest)
+        if last is not None and len(last) > 2 and last[2] and time.time() - last[0] < settle:
+            return last[1], False
     token = secrets.token_hex(8)
     owner = cache.add(computing, token, timeout=COMPUTING_SECONDS)
     if not owner:  # another process computes it (or the cache cannot be reached)
@@ -162,7 +172,9 @@ def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False, bu
         if value is None:
             value = compute()
             cache.set(key, value, timeout)
-            cache.set(latest, (time.time(), value), LATEST_SECONDS)
+            # (when, value, whether a change came while it was computed: see `settle`)
+            overtaken = cache_key(parts, events_only=events_only) != key
+            cache.set(latest, (time.time(), value, overtaken), LATEST_SECONDS)
     finally:
         # Given back only if still ours: a computation longer than COMPUTING_SECONDS lost it.
         if owner and cache.get(computing) == token:

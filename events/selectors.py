@@ -279,6 +279,11 @@ class EventSearch:
     current: bool = True
 
 
+# While events keep changing (an import: each count overtaken by a change while it ran), the list's
+# counts are counted again about once a second, not without pause (events.cache.cached_once_at_a_time).
+FACETS_SETTLE_SECONDS = 1.0
+
+
 def event_search(filters, *, now=None, sort=""):
     """The event list: the queryset and, for each filter, how many events each option gives with
     the other filters applied. 1 search query when there is text, then 1 facet query (every facet,
@@ -309,7 +314,7 @@ def event_search(filters, *, now=None, sort=""):
         return _facets_from_cells(cells, filters)
 
     facets, current = cached_once_at_a_time(("facets", filters, hour), count_facets, events_only=True,
-                                            busy=cells_parts)
+                                            busy=cells_parts, settle=FACETS_SETTLE_SECONDS)
     order = ("-start", "-pk") if filters.past else ("start", "pk")
     events = base().select_related("organisation").only(*LIST_FIELDS)
     if filters.near:  # nearest first (unless another order is asked), each with its distance

@@ -43,8 +43,8 @@ def test_a_last_value_too_old_is_not_served_even_while_another_process_computes(
     cached_once_at_a_time(PARTS, lambda: "old", events_only=True)
     events_changed()
     computing_elsewhere(PARTS)
-    stamp, value = cache.get(f"eyos:latest:{_digest(PARTS)}")
-    cache.set(f"eyos:latest:{_digest(PARTS)}", (stamp - event_cache.LATEST_SECONDS - 1, value), 60)
+    stamp, value, overtaken = cache.get(f"eyos:latest:{_digest(PARTS)}")
+    cache.set(f"eyos:latest:{_digest(PARTS)}", (stamp - event_cache.LATEST_SECONDS - 1, value, overtaken), 60)
     assert cached_once_at_a_time(PARTS, lambda: "new", events_only=True) == ("new", True)
     # It did not hold the right to compute, so it did not give it back: the other process still has it.
     assert cache.get(f"eyos:computing:{_digest(PARTS)}") == 1
@@ -130,3 +130,47 @@ def test_without_a_version_nothing_is_kept_under_a_series_of_its_own(monkeypatch
     assert event_cache.cached(PARTS, lambda: "first") == "first"
     assert event_cache.cached(PARTS, lambda: "second") == "second"  # computed again, nothing kept
     assert cached_once_at_a_time(PARTS, lambda: "third") == ("third", True)
+
+
+def overtaken_compute(value):
+    """A computation during which events change (as during an import)."""
+    def compute():
+        events_changed()
+        return value
+
+    return compute
+
+
+def test_while_changes_keep_coming_the_value_is_computed_again_only_after_it_settles():
+    latest = f"eyos:latest:{_digest(PARTS)}"
+    assert cached_once_at_a_time(PARTS, overtaken_compute("first"), events_only=True, settle=10) == ("first", True)
+    events_changed()
+    # Within `settle` of a computation a change overtook: the last value, not kept.
+    assert cached_once_at_a_time(PARTS, lambda: pytest.fail("computed again in the burst"), events_only=True,
+                                 settle=10) == ("first", False)
+    stamp, value, overtaken = cache.get(latest)
+    cache.set(latest, (stamp - 11, value, overtaken), 60)  # `settle` later: computed again
+    assert cached_once_at_a_time(PARTS, lambda: "second", events_only=True, settle=10) == ("second", True)
+    # Nothing overtook that one: a change right after it is counted at once.
+    events_changed()
+    assert cached_once_at_a_time(PARTS, lambda: "third", events_only=True, settle=10) == ("third", True)
+
+
+def test_without_settle_a_burst_is_computed_again_at_every_change_negative_control():
+    assert cached_once_at_a_time(PARTS, overtaken_compute("first"), events_only=True) == ("first", True)
+    events_changed()
+    assert cached_once_at_a_time(PARTS, lambda: "again", events_only=True) == ("again", True)
+
+
+def test_a_last_value_of_the_previous_release_is_read():
+    """Entries written before `settle` existed hold (when, value): still served while another
+    process computes, and never taken for an overtaken one."""
+    import time
+
+    cache.set(f"eyos:latest:{_digest(PARTS)}", (time.time(), "old"), 60)
+    assert cached_once_at_a_time(PARTS, lambda: "new", events_only=True, settle=1.0) == ("new", True)
+    events_changed()
+    computing_elsewhere(PARTS)
+    cache.set(f"eyos:latest:{_digest(PARTS)}", (time.time(), "old"), 60)
+    assert cached_once_at_a_time(PARTS, lambda: pytest.fail("computed twice"), events_only=True,
+                                 settle=1.0) == ("old", False)
