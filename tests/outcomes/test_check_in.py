@@ -93,14 +93,14 @@ def test_page_and_printable_list(client, setup, django_assert_num_queries):
     client.post(url(event, f"{anna.pk}/"))
     client.post(url(event, "walk-in/"), {"name": "Emil", "email": "", "language": "en"})
     client.get(url(event))  # shows (and so clears) the flash messages, warms the site's cache
-    # session, user, countries, event, registrants with their attendance, walk-ins, membership,
-    # and the user bar's two (permissions)
-    with django_assert_num_queries(9):
+    # session, user, event, registrants with their attendance, walk-ins, membership (the user's
+    # countries and the user bar's permission names come from the people cache)
+    with django_assert_num_queries(6):
         page = client.get(url(event))
     html = page.content.decode()
     assert page.status_code == 200 and "2 people attended" in html
     assert 'aria-pressed="true"' in html and "Emil" in html and "csrfmiddlewaretoken" in html
-    with django_assert_num_queries(7):  # session, user, countries, event, attendees, user bar's two
+    with django_assert_num_queries(4):  # session, user, event, attendees
         printable = client.get(f"/en/organise/events/{event.uid}/attendees/")
     html = printable.content.decode()
     assert "Anna" in html and "Emil" in html and "Bruno" not in html and "outcomes.css" in html
@@ -112,7 +112,7 @@ def test_more_registrants_same_queries(client, setup, django_assert_num_queries)
         Attendance.objects.create(event=event, registration=registration(event, f"P{n}"))
     client.force_login(organiser)
     client.get(url(event))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         assert client.get(url(event)).status_code == 200
 
 
