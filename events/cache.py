@@ -145,8 +145,9 @@ def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False, bu
     `settle` (seconds): when the last computation was overtaken by a change while it ran (changes
     keep coming: an import, a bulk edit), its value is served (current=False) for that long after
     it instead of computing again, so that during a burst the value is computed about once per
-    `settle` instead of without pause by one process. After a single change (nothing changed
-    while the last value was computed) the next visitor computes at once, as without it."""
+    `settle` instead of without pause by one process. After a single change that did not come
+    while a value was being computed, the next visitor computes at once, as without it; one that
+    came during a computation is counted at most `settle` seconds after that computation ended."""
     import secrets
     import time
 
@@ -159,7 +160,8 @@ def cached_once_at_a_time(parts, compute, timeout=3600, *, events_only=False, bu
     computing, latest = f"eyos:computing:{_digest(busy or parts)}", f"eyos:latest:{_digest(parts)}"
     if settle:
         last = cache.get(latest)
-        if last is not None and len(last) > 2 and last[2] and time.time() - last[0] < settle:
+        # (an age below 0: another server's clock ahead of this one's; not trusted)
+        if last is not None and len(last) > 2 and last[2] and 0 <= time.time() - last[0] < settle:
             return last[1], False
     token = secrets.token_hex(8)
     owner = cache.add(computing, token, timeout=COMPUTING_SECONDS)

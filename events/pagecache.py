@@ -107,7 +107,9 @@ def bump_people_version(**_kwargs):
 
 
 # How long a value kept under the people version lives at most: the bound for a change of rights
-# made by a write that sends no signal (none does today: see _after_write), as for personal copies.
+# made by a write that sends no signal, as for personal copies. None of EYOS's does; Wagtail's bulk
+# "set active state" updates is_active without one, which is read from the user's row on every
+# request, not from here.
 PEOPLE_CACHE_SECONDS = 60
 
 
@@ -117,8 +119,11 @@ def people_cached(parts, compute):
     on commit): what every signed-in request asks of the database about its user's rights, read
     from this process's memory while Redis says nothing changed (events.quickread). The version is
     read before computing, so a value computed from rows a committing write is replacing is kept
-    under a version that write's commit leaves behind. Without a reachable cache: computed each
-    time. Values are shared between requests: callers must not change them."""
+    under a version that write's commit leaves behind. Not for rights read inside a transaction
+    that changes them: a rollback sends no second bump, so what it read of its own uncommitted
+    rows would stay current (no caller does: rights are read by requests, writes are made by
+    services). Without a reachable cache: computed each time. Values are shared between
+    requests: callers must not change them."""
     number = read_many([PEOPLE_KEY]).get(PEOPLE_KEY)
     if number is None:
         number = version(PEOPLE_KEY)

@@ -88,7 +88,10 @@ def _list_part(request):
     form = EventListForm(request.GET, topic_choices=topics)
     if not form.is_valid():
         # The form again, with its errors and every option (counted without filters).
-        facets = _facet_options(form, selectors.event_search(EventFilters()).facets, topics)
+        search = selectors.event_search(EventFilters())
+        if not search.current:  # the last counts while new ones are counted: not kept either
+            pagecache.dont_keep(request)
+        facets = _facet_options(form, search.facets, topics)
         return _list_body(request, {
             "form": form, "page": None, "invalid": True, "facets": facets, "filters": EventFilters(),
         }, status=400)

@@ -174,3 +174,26 @@ def test_a_last_value_of_the_previous_release_is_read():
     cache.set(f"eyos:latest:{_digest(PARTS)}", (time.time(), "old"), 60)
     assert cached_once_at_a_time(PARTS, lambda: pytest.fail("computed twice"), events_only=True,
                                  settle=1.0) == ("old", False)
+
+
+def test_an_invalid_list_drawn_with_the_last_counts_is_not_kept(client):
+    """The 400 page (the form again with its errors and every option counted) follows the same
+    rule as the list: drawn with the last counts while another process counts, it is not kept."""
+    import re
+
+    org = factories.organisation("LU")
+    factories.published_event(org, days=5)
+    url = "/en/events/?country=LU&from=not-a-date"
+
+    def luxembourg(response):
+        assert response.status_code == 400
+        return int(re.search(r'name="country" value="LU"[^>]*>[^<]*<span class="count">\((\d+)\)',
+                             response.content.decode()).group(1))
+
+    before = luxembourg(client.get(url))
+    factories.published_event(org, days=6)
+    hour = timezone.now().strftime("%Y%m%d%H")
+    computing_elsewhere(("facet_cells", EventFilters(), hour))
+    assert luxembourg(client.get(url)) == before  # the last counts …
+    cache.delete(f"eyos:computing:{_digest(('facet_cells', EventFilters(), hour))}")
+    assert luxembourg(client.get(url)) == before + 1  # … not kept as this page
