@@ -63,7 +63,7 @@ from django.utils.http import parse_etags
 from django.utils.safestring import mark_safe
 
 from .cache import KEY as DATA_KEY
-from .cache import LABELS_KEY, bump, bump_data_version, bump_events_version, data_version, version
+from .cache import LABELS_KEY, _digest, bump, bump_data_version, bump_events_version, data_version, version
 from .quickread import forget, read_many
 
 PAGES_KEY = "eyos:pages-version"
@@ -129,7 +129,7 @@ def people_cached(parts, compute):
         number = version(PEOPLE_KEY)
         if number is None:
             return compute()
-    key = f"eyos:people:{number}:" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
+    key = f"eyos:people:{number}:{_digest(parts)}"
     value = read_many([key]).get(key)
     if value is None:
         value = compute()
