@@ -70,7 +70,7 @@ WORKERS = {"postgresql": 3, "sqlite": 1}  # the Procfile's default (WEB_CONCURRE
 GOALS = {"list, country + topic": 0.5, "list, free text": 0.5, "event page": 0.5, "home": 0.5,
          "national page": 0.5, "feed, 304": 0.8, "map, Europe, zoom 4": 0.2, "map, city, zoom 10": 0.2,
          "dashboard, coordinator": 0.1, "list, after a change": 0.1, "event page, after a change": 0.1,
-         "home, after a change": 0.1}
+         "home, after a change": 0.1, "event page, others registering": 0.5}
 # Rows measured while the bench changes events without pause (what a write to an event does to
 # the caches: both version series bumped, events.cache.events_changed), so every request is the
 # first after a change and draws what depends on events (the whole list and event page; a campaign
@@ -78,6 +78,12 @@ GOALS = {"list, country + topic": 0.5, "list, free text": 0.5, "event page": 0.5
 # changes per request, a goal of at least 1 (PostgreSQL and Redis only: with the SQLite fallback
 # the server's caches are not shared with this process and the rows are left out).
 CHANGED = ("list, after a change", "event page, after a change", "home, after a change")
+# And one row measured while people register for other events, up to ~700 times a second (what a
+# registration does to the caches: the data version and its event's own series bumped, events.
+# cache.registrations_changed): the event page stays cached (issue 20: "every registration
+# invalidates every cached page"), so its goal is a cached page's. Not a first-visitor row: no
+# changes-per-request goal.
+REGISTERING = ("event page, others registering",)
 # The list's facet counts counted afresh (the first visitor after a change), in-process, at the
 # largest size (issue 20: under 50 ms at 100,000 events).
 FACETS_MAX_MS = 50
@@ -493,13 +499,14 @@ def pages(coordinator):
         # every request (see CHANGED), so each is drawn again instead of coming from the cache.
         "list, after a change": (f"/en/events/?country={big}&topic={topic}", {}, None, 200),
         "event page, after a change": (f"/en/events/{event.uid}/", {}, None, 200),
+        "event page, others registering": (f"/en/events/{event.uid}/", {}, None, 200),
         "home, after a change": ("/en/", {}, None, 200),
     }
 
 
 def count_queries(rows, repeat=3):
-    """Per page: queries and time right after a write (the data version bumped, as any change
-    does) and on a repeat (served from the caches), through Django's test client."""
+    """Per page: queries and time right after a write (to an event: both series bumped; or a
+    registration for another event: the data version bumped) and on a repeat (served from the caches), through Django's test client."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -669,18 +676,29 @@ def soak(base, rows, session_cookie, master_pid, seconds, connections):
 
 
 @contextlib.contextmanager
-def changing():
+def changing(registrations_except=None):
     """While inside: events change without pause (both version series bumped, as a write to an
     event does, up to ~700 times a second: more than these pages are served (a pause of 3 ms
     gave ~300, fewer than the home page is served on a quiet machine), and little of the CPU
-    the server shares with this process); yields [number of changes]."""
-    from events.cache import events_changed
+    the server shares with this process); yields [number of changes].
+
+    `registrations_except` (a URL): instead, registrations for 1,000 other events, in turn, as
+    fast (what a registration does to the caches: events.cache.registrations_changed), for every
+    event but the one in that URL."""
+    from events.cache import events_changed, registrations_changed
+    from events.models import Event
 
     count, stop = [0], threading.Event()
+    if registrations_except is not None:
+        others = [uid for uid in Event.objects.filter(status="published").values_list("uid", flat=True)[:1001]
+                  if str(uid) not in registrations_except][:1000]
 
     def change():
         while not stop.is_set():
-            events_changed()
+            if registrations_except is None:
+                events_changed()
+            else:
+                registrations_changed(others[count[0] % len(others)])
             count[0] += 1
             stop.wait(0.001)
 
@@ -704,7 +722,7 @@ def measure(base, rows, args, session_cookie, master_pid=None):
     runs = {name: [] for name in rows}
     health_runs, ratios, health_changing = [], {name: [] for name in rows}, []
     for _round in range(args.rounds):
-        if any(name in CHANGED for name in targets):
+        if any(name in CHANGED or name in REGISTERING for name in targets):
             # For information only: /healthz while the bench changes events as in the "after a
             # change" rows (this process's thread and the cache's invalidation messages take part
             # of the same two cores). First in the round, so every row keeps /healthz right
@@ -714,8 +732,8 @@ def measure(base, rows, args, session_cookie, master_pid=None):
         before = runner(base + "/healthz", args.seconds, args.connections, {})
         health_runs.append(before)
         for name, (url, headers) in targets.items():
-            if name in CHANGED:
-                with changing() as changes:
+            if name in CHANGED or name in REGISTERING:
+                with changing(url if name in REGISTERING else None) as changes:
                     run = runner(url, args.seconds, args.connections, headers)
                 run["changes_per_request"] = changes[0] / max(1, run["requests"])
                 run["ratio_to_healthz_changing"] = run["rps"] / max(health_changing[-1]["rps"], 1e-9)
@@ -739,7 +757,7 @@ def measure(base, rows, args, session_cookie, master_pid=None):
                        "errors": sum(r["errors"] for r in name_runs),
                        "ratio": statistics.median(ratios[name]), "ratios": [round(x, 3) for x in ratios[name]],
                        "bytes": sizes[name]}
-        if name in CHANGED:
+        if name in CHANGED or name in REGISTERING:
             table[name]["changes_per_request"] = round(min(r["changes_per_request"] for r in name_runs), 2)
             table[name]["ratio_to_healthz_changing"] = statistics.median(
                 r["ratio_to_healthz_changing"] for r in name_runs)
@@ -763,8 +781,8 @@ def run_size(size, rng, coordinator, args, workdir):
     if args.only:
         rows = {name: row for name, row in rows.items() if any(word in name for word in args.only.split(","))}
     if args.engine != "postgresql":  # the server's caches are its own: changes made here never reach them
-        print(f"(SQLite fallback: the rows {', '.join(CHANGED)} are not measured)")
-        rows = {name: row for name, row in rows.items() if name not in CHANGED}
+        print(f"(SQLite fallback: the rows {', '.join(CHANGED + REGISTERING)} are not measured)")
+        rows = {name: row for name, row in rows.items() if name not in CHANGED + REGISTERING}
     queries = count_queries(rows)
     facets = facet_timing()
     session_cookie = signed_in_cookies(rows)
@@ -785,6 +803,10 @@ def run_size(size, rng, coordinator, args, workdir):
               f"{row['errors']:>7}{q.get('queries_after_write', 0):>9}{q.get('queries_repeat', 0):>7}"
               f"{q.get('ms_after_write', 0):>16.1f}{q.get('ms_after_registration', 0):>11.1f}"
               f"{row.get('bytes', 0):>9}")
+    for name in REGISTERING:
+        if name in table:
+            print(f"{name}: {table[name]['changes_per_request']} registrations for other events per request "
+                  "(the least of the rounds)")
     for name in CHANGED:
         if name in table:
             print(f"{name}: {table[name]['changes_per_request']} changes per request (the least of the rounds); "

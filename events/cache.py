@@ -14,16 +14,17 @@ def _fresh_series():
     return time.time_ns() // 1000
 
 
-def version(key):
-    """The current number of the version series under `key`, started when missing."""
+def version(key, timeout=None):
+    """The current number of the version series under `key`, started when missing (kept
+    `timeout` seconds, None: for ever)."""
     number = cache.get(key)
     if number is None:
-        cache.add(key, _fresh_series(), timeout=None)
+        cache.add(key, _fresh_series(), timeout=timeout)
         number = cache.get(key)
     return number
 
 
-def bump(key):
+def bump(key, timeout=None):
     """A new number in the series under `key` (a new series if it was lost). This thread's next
     read of it goes to Redis (events.quickread), not to what it remembers."""
     from .quickread import forget
@@ -31,8 +32,8 @@ def bump(key):
     forget()
     try:
         cache.incr(key)
-    except ValueError:  # not set yet, evicted, or the cache is unreachable
-        cache.add(key, _fresh_series(), timeout=None)
+    except ValueError:  # not set yet, evicted, expired, or the cache is unreachable
+        cache.add(key, _fresh_series(), timeout=timeout)
 
 
 def data_version():
@@ -56,6 +57,32 @@ def events_version():
 
 def bump_events_version(**_kwargs):
     bump(EVENTS_KEY)
+
+
+# A series of its own for each event, for what only its registrations change on its own page
+# (places left, full, the waiting list: events.views.public.event_detail): a registration bumps
+# its event's series and the data version, not the events version, so the pages of every other
+# event stay cached (at campaign scale someone registers somewhere every few seconds). Named by
+# the event's uid, which its page's address gives before any query. A series not bumped for
+# EVENT_SERIES_SECONDS expires; the next read starts a new one (from the clock), which leaves
+# behind whatever was kept under the old one.
+EVENT_SERIES_PREFIX = "eyos:event-registrations:"
+EVENT_SERIES_SECONDS = 7 * 24 * 3600
+
+
+def event_series_key(uid):
+    return f"{EVENT_SERIES_PREFIX}{uid}"
+
+
+def event_series(uid):
+    return version(event_series_key(uid), EVENT_SERIES_SECONDS)
+
+
+def registrations_changed(uid):
+    """What a write to a registration of the event `uid` does to the caches (at once, and again
+    on commit: events.pagecache): its event's series and the data version move."""
+    bump_data_version()
+    bump(event_series_key(uid), EVENT_SERIES_SECONDS)
 
 
 def events_changed():

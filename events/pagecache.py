@@ -22,7 +22,11 @@ stored with it; an entry is used only while they are all still current:
 - for feeds, the time topics and organisations were last renamed (events.cache.labels_changed_at)
   and the day, which are part of the feeds' ETags;
 - for personal pages, also the people version (here): every write to users, groups, permissions,
-  coordinators' assignments or admin profiles (language, time zone) bumps it.
+  coordinators' assignments or admin profiles (language, time zone) bumps it;
+- for an event's page, the events version in place of the data version, and the event's own
+  series (events.cache.event_series): every write to one of its registrations bumps that series
+  (here, at once and on commit), so a registration for one event leaves every other event's
+  page cached.
 
 Wagtail pages (campaigns.views) are the exception: their copies are kept under the pages version
 alone, because the only event data they show is in parts drawn into every response under the data
@@ -62,8 +66,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.safestring import mark_safe
 
+from .cache import EVENT_SERIES_SECONDS, EVENTS_KEY, LABELS_KEY, _digest, bump, bump_data_version, bump_events_version
 from .cache import KEY as DATA_KEY
-from .cache import LABELS_KEY, _digest, bump, bump_data_version, bump_events_version, data_version, version
+from .cache import data_version, event_series_key, events_version, registrations_changed, version
 from .quickread import forget, read_many
 
 PAGES_KEY = "eyos:pages-version"
@@ -171,10 +176,29 @@ def _bump_both_again():
     bump_events_version()
 
 
+def _event_uid(registration):
+    """The uid of a registration's event: from the event the registration holds, else one query
+    (None if the event is gone: deleting it moved the events version, which leaves every event
+    page behind)."""
+    from .models import Event, Registration
+
+    if Registration._meta.get_field("event").is_cached(registration):
+        return registration.event.uid
+    return Event.objects.filter(pk=registration.event_id).values_list("uid", flat=True).first()
+
+
 def _after_write(sender, using=None, **kwargs):
     meta = getattr(sender, "_meta", None)
     if meta is None:
         return
+    if meta.label == "events.Registration" and kwargs.get("instance") is not None:
+        # Its event's page (events.cache.event_series), at once and on commit; the data version
+        # was bumped at once by events/apps.py.
+        uid = _event_uid(kwargs["instance"])
+        if uid is not None:
+            bump(event_series_key(uid), EVENT_SERIES_SECONDS)
+            transaction.on_commit(lambda: registrations_changed(uid), using=using)
+            return
     if meta.label in _DATA_MODELS:
         forget()  # this process bumped the version (events/apps.py): its next read goes to Redis
         # Again on commit: a result computed between the bump and the commit (old rows, new
@@ -239,7 +263,17 @@ def csrf_context(request):
     return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, "_eyos_page_cache", False) else {}
 
 
-def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False):
+def _own_current(values, own):
+    """(events version, pages version, the page's own series) from a get_many, initialised when
+    missing; None when the cache cannot give all three."""
+    current = [values.get(EVENTS_KEY), values.get(PAGES_KEY), values.get(own)]
+    for index, read in ((0, events_version), (1, _pages_version), (2, lambda: version(own, EVENT_SERIES_SECONDS))):
+        if current[index] is None:
+            current[index] = read()
+    return None if None in current else tuple(current)
+
+
+def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False, own=None):
     """`render()`'s response, or the same response from the shared cache for visitors who are not
     signed in. `params`: the query parameters the page depends on (others are dropped, and the
     page is rendered as if they were absent); `extra`: anything else the page depends on.
@@ -248,13 +282,24 @@ def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False):
     "upcoming events" blocks). Its copy is then kept under the pages version alone, with a marker
     in place of each such part, and the parts are drawn into every response from copies of their
     own under the data version: after a change to an event only the parts are drawn again, not
-    the page (Wagtail's site, page and translation look-ups, the header, the body's blocks)."""
+    the page (Wagtail's site, page and translation look-ups, the header, the body's blocks).
+
+    `own`: the key of a version series of the page's own (an event's page: events.cache.
+    event_series, which its registrations bump). The page's copy is then kept under the events
+    version (not the data version), the pages version and that series: a registration for
+    another event leaves it current."""
     if not _shareable_request(request):
         return render()
+    if holes and own is not None:
+        raise ValueError("a page with holes is kept under the pages version alone")
     query = _normalised_query(request, params)
     key = _page_key(kind, request, query, extra)
-    values = read_many([DATA_KEY, PAGES_KEY, key])
-    versions = _current(values)
+    if own is None:
+        values = read_many([DATA_KEY, PAGES_KEY, key])
+        versions = _current(values)
+    else:
+        values = read_many([EVENTS_KEY, PAGES_KEY, own, key])
+        versions = _own_current(values, own)
     if versions is None:  # no shared cache: the database path, as without this module
         return render()
     wanted = (None, versions[1]) if holes else versions
@@ -354,12 +399,14 @@ def _from_entry(entry):
     return response
 
 
-def anonymous_page(kind, params=()):
-    """View decorator: `serve_anonymous` for a function view."""
+def anonymous_page(kind, params=(), own=None):
+    """View decorator: `serve_anonymous` for a function view; `own(*args, **kwargs)` gives the key
+    of the page's own series from the view's arguments (after the request)."""
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            return serve_anonymous(request, kind, lambda: view(request, *args, **kwargs), params=params)
+            return serve_anonymous(request, kind, lambda: view(request, *args, **kwargs), params=params,
+                                   own=None if own is None else own(*args, **kwargs))
 
         return wrapper
 

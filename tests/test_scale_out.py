@@ -155,6 +155,29 @@ def test_an_edit_is_visible_on_both_servers_at_once(servers, event, settings):
         assert "Renamed on one server" in requests.get(f"{base}/en/events/?country=FR").text
 
 
+def test_a_registration_shows_on_its_event_page_on_both_servers_at_once(servers, event, settings):
+    """The event page is cached under its event's own series (not the data version): the
+    registration's bump of that series, made by this process, reaches both servers' copies."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                                   "KEY_PREFIX": "eyos"}}  # as eyos.settings.base configures it
+    url = f"/en/events/{event.uid}/"
+    for base in servers:  # each caches the page (a second request comes from the cache)
+        assert "10 / 10" in requests.get(base + url).text
+        assert "10 / 10" in requests.get(base + url).text
+
+    def register():
+        from django.contrib.auth import get_user_model
+
+        person = get_user_model().objects.create_user(email=f"reg-{uuid.uuid4().hex[:6]}@example.org",
+                                                      password="a-long-password-1")
+        return services.registration_create(event=event, name="Ana", email=person.email, consent=True,
+                                            language="en", user=person)
+
+    assert committed(register).status == "confirmed"
+    for base in servers:
+        assert "9 / 10" in requests.get(base + url).text
+
+
 def _coordinator():
     from coordinators.models import CoordinatorAssignment
     from django.contrib.auth import get_user_model

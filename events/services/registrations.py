@@ -178,6 +178,7 @@ def registration_confirm(*, registration):
     Confirming twice changes nothing."""
     event = _event_for_registration(registration.event_id)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    registration.event = event  # (no query for its uid in events.pagecache)
     if registration.status != Registration.Status.PENDING:
         if registration.status == Registration.Status.CANCELLED:
             raise InvalidToken
@@ -201,6 +202,7 @@ def registration_cancel(*, registration, user=None, by_token=False):
         permissions.require(permissions.can_cancel_registration(user, registration))
     event = _event_for_registration(registration.event_id)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    registration.event = event  # (no query for its uid in events.pagecache)
     if registration.status == Registration.Status.CANCELLED:
         return registration
     registration.status = Registration.Status.CANCELLED

@@ -23,6 +23,7 @@ from eyos.headers import no_referrer
 from eyos.secret_links import stash_secret, stashed_secret
 
 from .. import feeds, maps, pagecache, ratelimit, selectors, services
+from ..cache import event_series_key
 from ..criteria import EventFilters, describe
 from ..filters import EventFilterForm, EventListForm
 from ..forms import AccountRegistrationForm, RegistrationForm
@@ -209,7 +210,9 @@ def _public_event(uid):
         raise Http404
 
 
-@pagecache.anonymous_page("event", params=("lang",))
+# Kept under the event's own series, not the data version: a registration for another event
+# leaves this page cached (events.cache.event_series).
+@pagecache.anonymous_page("event", params=("lang",), own=lambda uid, *_args, **_kwargs: event_series_key(uid))
 def event_detail(request, uid, form=None, status=200):
     event = _public_event(uid)
     context = event_page_context(request, event, form=form)

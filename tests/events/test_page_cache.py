@@ -374,6 +374,102 @@ def test_an_event_write_bumps_both_series_a_registration_only_the_data_version(
     assert events_version() not in (events, during)  # again on commit, as the data version
 
 
+# --- an event's page and its own registrations ------------------------------------------------
+
+def register(event, email=None, **extra):
+    """A guest's registration (pending until confirmed) for an address, else an account holder's
+    (confirmed at once)."""
+    if email is None:
+        extra["user"] = factories.user()
+        email = extra["user"].email
+    return services.registration_create(event=event, name="Ana", email=email, consent=True, language="en", **extra)
+
+
+def test_a_registration_for_another_event_leaves_an_event_page_cached(
+        client, event, django_assert_num_queries, django_capture_on_commit_callbacks):
+    """An event's page is kept under the events version and its own series, not the data version:
+    someone registering for another event does not make it be drawn again; its own registrations
+    do, with the new count."""
+    other = factories.published_event(event.organisation, capacity=5, title="Atelier robotique", days=12)
+    assert "5 / 5" in client.get(page_url(event)).content.decode()
+    assert "5 / 5" in client.get(page_url(other)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        register(other)
+    with django_assert_num_queries(0):
+        assert "5 / 5" in Client().get(page_url(event)).content.decode()
+    assert "4 / 5" in client.get(page_url(other)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        register(event)
+    assert "4 / 5" in client.get(page_url(event)).content.decode()
+
+
+def test_without_the_events_own_series_its_page_would_stay_stale(
+        client, event, monkeypatch, django_capture_on_commit_callbacks):
+    """Negative control for the test above: with the registration's event unknown to the page
+    cache (its series not bumped, only the data version), the page still shows the old count."""
+    monkeypatch.setattr(pagecache, "_event_uid", lambda registration: None)
+    assert "5 / 5" in client.get(page_url(event)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        register(event)
+    assert "5 / 5" in client.get(page_url(event)).content.decode()
+
+
+def test_every_change_to_an_events_registrations_shows_on_its_page(
+        client, event, django_capture_on_commit_callbacks):
+    """Each write path: a guest's registration confirmed from their email, cancelled from it, the
+    waiting list moving up, an account erased; the page shows each at once."""
+    from events.services import privacy
+
+    def places():
+        body = client.get(page_url(event)).content.decode()
+        return "full" if "None – you can join the waiting list" in body else re.search(r"(\d) / 5", body).group(1)
+
+    def committed(action):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action()
+
+    guests = [committed(lambda n=n: register(event, f"guest{n}@example.org")) for n in range(6)]
+    assert places() == "5"  # pending: no place taken until the guest confirms
+    for guest in guests[:4]:
+        committed(lambda guest=guest: services.registration_confirm(registration=guest))
+    assert places() == "1"
+    holder = factories.user()
+    committed(lambda: register(event, holder.email, user=holder))
+    assert places() == "full"
+    waiting = committed(lambda: services.registration_confirm(registration=guests[4]))
+    assert waiting.status == "waitlisted" and places() == "full"
+    committed(lambda: services.registration_cancel(registration=guests[0], by_token=True))
+    assert places() == "full"  # the waiting list moved up into the freed place
+    committed(lambda: services.registration_cancel(registration=guests[1], by_token=True))
+    assert places() == "1"
+    committed(lambda: privacy.account_delete(user=holder))
+    assert places() == "2"
+
+
+def test_a_registration_bumps_its_events_series_again_when_it_commits(event, django_capture_on_commit_callbacks):
+    """A page drawn between the registration's first bump and its commit (on another server: the
+    old count under the new series) is left behind by the bump on commit."""
+    from events.cache import event_series
+
+    before = event_series(event.uid)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        register(event)
+        during = event_series(event.uid)
+    assert during != before
+    for callback in callbacks:
+        callback()
+    assert event_series(event.uid) not in (before, during)
+
+
+def test_a_change_to_any_event_or_label_still_renews_every_event_page(client, event):
+    """What the page shows of other rows (topic and organisation names: the events version)."""
+    other = factories.published_event(event.organisation, capacity=5, title="Atelier robotique", days=12)
+    assert "Compétences Nantes" in client.get(page_url(event)).content.decode()
+    other.organisation.name = "Compétences Loire"
+    other.organisation.save()
+    assert "Compétences Loire" in client.get(page_url(event)).content.decode()
+
+
 # --- nothing personal is shared --------------------------------------------------------------
 
 def test_a_signed_in_visitor_never_gets_the_anonymous_page_nor_shares_their_own(event):
@@ -495,9 +591,12 @@ def test_each_language_and_host_is_a_page_of_its_own(event, settings):
 # --- no cache, no caching --------------------------------------------------------------------
 
 def test_without_a_data_version_pages_come_from_the_database(client, event, monkeypatch):
-    """The cache unreachable: data_version() is None; nothing is stored or served from it."""
+    """The cache unreachable: no version can be read (data, events, an event's own series);
+    nothing is stored or served from it."""
     monkeypatch.setattr(pagecache, "read_many", lambda keys: {})
     monkeypatch.setattr(pagecache, "data_version", lambda: None)
+    monkeypatch.setattr(pagecache, "events_version", lambda: None)
+    monkeypatch.setattr(pagecache, "version", lambda *args: None)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
