@@ -70,7 +70,8 @@ WORKERS = {"postgresql": 3, "sqlite": 1}  # the Procfile's default (WEB_CONCURRE
 GOALS = {"list, country + topic": 0.5, "list, free text": 0.5, "event page": 0.5, "home": 0.5,
          "national page": 0.5, "feed, 304": 0.8, "map, Europe, zoom 4": 0.2, "map, city, zoom 10": 0.2,
          "dashboard, coordinator": 0.1, "list, after a change": 0.1, "event page, after a change": 0.1,
-         "home, after a change": 0.1, "event page, others registering": 0.5}
+         "home, after a change": 0.1, "event page, others registering": 0.5, "home, people registering": 0.5,
+         "list, others registering": 0.5}
 # Rows measured while the bench changes events without pause (what a write to an event does to
 # the caches: both version series bumped, events.cache.events_changed), so every request is the
 # first after a change and draws what depends on events (the whole list and event page; a campaign
@@ -78,12 +79,13 @@ GOALS = {"list, country + topic": 0.5, "list, free text": 0.5, "event page": 0.5
 # changes per request, a goal of at least 1 (PostgreSQL and Redis only: with the SQLite fallback
 # the server's caches are not shared with this process and the rows are left out).
 CHANGED = ("list, after a change", "event page, after a change", "home, after a change")
-# And one row measured while people register for other events, up to ~700 times a second (what a
-# registration does to the caches: the data version and its event's own series bumped, events.
-# cache.registrations_changed): the event page stays cached (issue 20: "every registration
-# invalidates every cached page"), so its goal is a cached page's. Not a first-visitor row: no
-# changes-per-request goal.
-REGISTERING = ("event page, others registering",)
+# And rows measured while people register for other events as fast as this process can
+# (~400 a second, far more than a campaign sees; what a registration does to the caches: the data
+# version and its registrations version bumped, events.cache.registrations_changed): the pages
+# stay cached (issue 20: "every registration invalidates every cached page"), so their goal is a
+# cached page's, on its ratio to /healthz measured while the same registrations go on (the
+# registering thread shares the two cores). Not a first-visitor row: no changes-per-request goal.
+REGISTERING = ("event page, others registering", "home, people registering", "list, others registering")
 # The list's facet counts counted afresh (the first visitor after a change), in-process, at the
 # largest size (issue 20: under 50 ms at 100,000 events).
 FACETS_MAX_MS = 50
@@ -500,6 +502,10 @@ def pages(coordinator):
         "list, after a change": (f"/en/events/?country={big}&topic={topic}", {}, None, 200),
         "event page, after a change": (f"/en/events/{event.uid}/", {}, None, 200),
         "event page, others registering": (f"/en/events/{event.uid}/", {}, None, 200),
+        # (the home page's "upcoming events" block shows no place counts: kept under the events version)
+        "home, people registering": ("/en/", {}, None, 200),
+        # (registrations for events outside Türkiye)
+        "list, others registering": (f"/en/events/?country={big}&topic={topic}", {}, None, 200),
         "home, after a change": ("/en/", {}, None, 200),
     }
 
@@ -675,30 +681,36 @@ def soak(base, rows, session_cookie, master_pid, seconds, connections):
             "growth_from_start": end / start}
 
 
+def registering_elsewhere(name, url):
+    """The events a REGISTERING row's registrations go to: 1,000 published events its page does
+    not show (the list's page shows Türkiye's events: others are from elsewhere)."""
+    from events.models import Event
+
+    events = Event.objects.filter(status="published")
+    if name.startswith("list"):
+        events = events.exclude(country="TR")
+    return [uid for uid in events.order_by("pk").values_list("uid", flat=True)[:1001] if str(uid) not in url][:1000]
+
+
 @contextlib.contextmanager
-def changing(registrations_except=None):
+def changing(registrations=None):
     """While inside: events change without pause (both version series bumped, as a write to an
     event does, up to ~700 times a second: more than these pages are served (a pause of 3 ms
     gave ~300, fewer than the home page is served on a quiet machine), and little of the CPU
     the server shares with this process); yields [number of changes].
 
-    `registrations_except` (a URL): instead, registrations for 1,000 other events, in turn, as
-    fast (what a registration does to the caches: events.cache.registrations_changed), for every
-    event but the one in that URL."""
+    `registrations` (event uids): instead, registrations for those events, in turn, as fast
+    (what a registration does to the caches: events.cache.registrations_changed)."""
     from events.cache import events_changed, registrations_changed
-    from events.models import Event
 
     count, stop = [0], threading.Event()
-    if registrations_except is not None:
-        others = [uid for uid in Event.objects.filter(status="published").values_list("uid", flat=True)[:1001]
-                  if str(uid) not in registrations_except][:1000]
 
     def change():
         while not stop.is_set():
-            if registrations_except is None:
+            if registrations is None:
                 events_changed()
             else:
-                registrations_changed(others[count[0] % len(others)])
+                registrations_changed(registrations[count[0] % len(registrations)])
             count[0] += 1
             stop.wait(0.001)
 
@@ -722,7 +734,7 @@ def measure(base, rows, args, session_cookie, master_pid=None):
     runs = {name: [] for name in rows}
     health_runs, ratios, health_changing = [], {name: [] for name in rows}, []
     for _round in range(args.rounds):
-        if any(name in CHANGED or name in REGISTERING for name in targets):
+        if any(name in CHANGED for name in targets):
             # For information only: /healthz while the bench changes events as in the "after a
             # change" rows (this process's thread and the cache's invalidation messages take part
             # of the same two cores). First in the round, so every row keeps /healthz right
@@ -732,8 +744,18 @@ def measure(base, rows, args, session_cookie, master_pid=None):
         before = runner(base + "/healthz", args.seconds, args.connections, {})
         health_runs.append(before)
         for name, (url, headers) in targets.items():
-            if name in CHANGED or name in REGISTERING:
-                with changing(url if name in REGISTERING else None) as changes:
+            if name in REGISTERING:
+                # /healthz while the same registrations go on, just before the row: its goal is
+                # on that ratio (the registering thread of this process shares the two cores).
+                elsewhere = registering_elsewhere(name, url)
+                with changing(elsewhere):
+                    health = runner(base + "/healthz", args.seconds, args.connections, {})
+                with changing(elsewhere) as changes:
+                    run = runner(url, args.seconds, args.connections, headers)
+                run["changes_per_request"] = changes[0] / max(1, run["requests"])
+                run["ratio_to_healthz_changing"] = run["rps"] / max(health["rps"], 1e-9)
+            elif name in CHANGED:
+                with changing() as changes:
                     run = runner(url, args.seconds, args.connections, headers)
                 run["changes_per_request"] = changes[0] / max(1, run["requests"])
                 run["ratio_to_healthz_changing"] = run["rps"] / max(health_changing[-1]["rps"], 1e-9)
@@ -806,7 +828,8 @@ def run_size(size, rng, coordinator, args, workdir):
     for name in REGISTERING:
         if name in table:
             print(f"{name}: {table[name]['changes_per_request']} registrations for other events per request "
-                  "(the least of the rounds)")
+                  f"(the least of the rounds); {table[name]['ratio_to_healthz_changing']:.3f} x /healthz measured "
+                  "while the same registrations go on (the goal's ratio)")
     for name in CHANGED:
         if name in table:
             print(f"{name}: {table[name]['changes_per_request']} changes per request (the least of the rounds); "
@@ -906,7 +929,12 @@ def main():
 def check_goals(report, sizes):
     largest = report["sizes"][sizes[-1]]["rows"]
     goals = {f"{name} >= {goal} x /healthz at {sizes[-1]:,} events": largest[name]["ratio"] >= goal
-             for name, goal in GOALS.items() if name in largest}
+             for name, goal in GOALS.items() if name in largest and name not in REGISTERING}
+    for name in REGISTERING:
+        if name in largest:
+            ratio = largest[name]["ratio_to_healthz_changing"]
+            goals[f"{name} >= {GOALS[name]} x /healthz measured while the same registrations go on, at "
+                  f"{sizes[-1]:,} events ({ratio:.3f})"] = ratio >= GOALS[name]
     for name in largest:
         if name == "/healthz":
             continue

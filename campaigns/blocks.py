@@ -154,7 +154,9 @@ def render_upcoming_events(spec):
 def _register_part():
     from events import pagecache
 
-    pagecache.hole_drawer("upcoming_events")(render_upcoming_events)
+    # The block's cards show no place counts (upcoming_events sets no places_left): a
+    # registration does not draw it again.
+    pagecache.hole_drawer("upcoming_events", events_only=True)(render_upcoming_events)
 
 
 _register_part()

@@ -59,30 +59,29 @@ def bump_events_version(**_kwargs):
     bump(EVENTS_KEY)
 
 
-# A series of its own for each event, for what only its registrations change on its own page
-# (places left, full, the waiting list: events.views.public.event_detail): a registration bumps
-# its event's series and the data version, not the events version, so the pages of every other
-# event stay cached (at campaign scale someone registers somewhere every few seconds). Named by
-# the event's uid, which its page's address gives before any query. A series not bumped for
-# EVENT_SERIES_SECONDS expires; the next read starts a new one (from the clock), which leaves
-# behind whatever was kept under the old one.
-EVENT_SERIES_PREFIX = "eyos:event-registrations:"
-EVENT_SERIES_SECONDS = 7 * 24 * 3600
+# A registrations version for each event (a series of its own, named by the event's uid, which
+# its page's address gives before any query), for the pages that show place counts (the event
+# page, the list's cards): every write to one of its registrations bumps it, and the data
+# version, not the events version. Those pages are kept under the events version and the
+# registrations versions of the events they show (events.pagecache, `per_event`), so a
+# registration for one event leaves every page that does not show it cached (at campaign scale
+# someone registers somewhere every few seconds). Not started by a read (None until the first
+# registration; the first bump starts it from the clock, which differs); it expires
+# REGISTRATIONS_SECONDS after it was started, and a bump then starts a new one, which again
+# leaves behind whatever was kept under the old one.
+REGISTRATIONS_PREFIX = "eyos:event-registrations:"
+REGISTRATIONS_SECONDS = 7 * 24 * 3600
 
 
-def event_series_key(uid):
-    return f"{EVENT_SERIES_PREFIX}{uid}"
-
-
-def event_series(uid):
-    return version(event_series_key(uid), EVENT_SERIES_SECONDS)
+def registrations_key(uid):
+    return f"{REGISTRATIONS_PREFIX}{uid}"
 
 
 def registrations_changed(uid):
     """What a write to a registration of the event `uid` does to the caches (at once, and again
-    on commit: events.pagecache): its event's series and the data version move."""
+    on commit: events.pagecache): its registrations version and the data version move."""
     bump_data_version()
-    bump(event_series_key(uid), EVENT_SERIES_SECONDS)
+    bump(registrations_key(uid), REGISTRATIONS_SECONDS)
 
 
 def events_changed():
@@ -143,6 +142,10 @@ def cache_key(parts, *, events_only=False, labels_only=False):
     if labels_only:
         series = _labels_series()
         return None if series is None else f"eyos:cached:{series}:{digest}"
+    if not events_only:
+        from .pagecache import data_version_used
+
+        data_version_used()  # a value that registrations may change
     name = EVENTS_KEY if events_only else KEY
     number = read_many([name]).get(name)
     if number is None:

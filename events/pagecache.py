@@ -23,10 +23,13 @@ stored with it; an entry is used only while they are all still current:
   and the day, which are part of the feeds' ETags;
 - for personal pages, also the people version (here): every write to users, groups, permissions,
   coordinators' assignments or admin profiles (language, time zone) bumps it;
-- for an event's page, the events version in place of the data version, and the event's own
-  series (events.cache.event_series): every write to one of its registrations bumps that series
-  (here, at once and on commit), so a registration for one event leaves every other event's
-  page cached.
+- for the pages that show place counts (an event's page, the list, the map's answers: drawn
+  `per_event`), the events version in place of the data version, and the registrations
+  version of each event whose registrations the drawing read (events.cache.registrations_key;
+  every write to one of its registrations bumps it, here, at once and on commit): a
+  registration for one event leaves every page that does not show it cached. Such a drawing
+  names those events (`reading_registrations`); one that reads registrations any other way, or
+  a value kept under the data version, is not kept.
 
 Wagtail pages (campaigns.views) are the exception: their copies are kept under the pages version
 alone, because the only event data they show is in parts drawn into every response under the data
@@ -50,6 +53,7 @@ Time also changes pages (an event ends, registration closes): entries live PAGE_
 cache off or on (default: on unless DEBUG, so templates being edited show at once).
 """
 
+import contextlib
 import contextvars
 import hashlib
 import secrets
@@ -66,9 +70,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.safestring import mark_safe
 
-from .cache import EVENT_SERIES_SECONDS, EVENTS_KEY, LABELS_KEY, _digest, bump, bump_data_version, bump_events_version
+from .cache import REGISTRATIONS_SECONDS, EVENTS_KEY, LABELS_KEY, _digest, bump, bump_data_version, bump_events_version
 from .cache import KEY as DATA_KEY
-from .cache import data_version, event_series_key, events_version, registrations_changed, version
+from .cache import data_version, registrations_key, events_version, registrations_changed, version
 from .quickread import forget, read_many
 
 PAGES_KEY = "eyos:pages-version"
@@ -192,11 +196,12 @@ def _after_write(sender, using=None, **kwargs):
     if meta is None:
         return
     if meta.label == "events.Registration" and kwargs.get("instance") is not None:
-        # Its event's page (events.cache.event_series), at once and on commit; the data version
+        # Its event's registrations version (events.cache.registrations_key), at once and on
+        # commit (with the data version again then); the data version
         # was bumped at once by events/apps.py.
         uid = _event_uid(kwargs["instance"])
         if uid is not None:
-            bump(event_series_key(uid), EVENT_SERIES_SECONDS)
+            bump(registrations_key(uid), REGISTRATIONS_SECONDS)
             transaction.on_commit(lambda: registrations_changed(uid), using=using)
             return
     if meta.label in _DATA_MODELS:
@@ -263,17 +268,103 @@ def csrf_context(request):
     return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, "_eyos_page_cache", False) else {}
 
 
-def _own_current(values, own):
-    """(events version, pages version, the page's own series) from a get_many, initialised when
-    missing; None when the cache cannot give all three."""
-    current = [values.get(EVENTS_KEY), values.get(PAGES_KEY), values.get(own)]
-    for index, read in ((0, events_version), (1, _pages_version), (2, lambda: version(own, EVENT_SERIES_SECONDS))):
-        if current[index] is None:
-            current[index] = read()
-    return None if None in current else tuple(current)
+# --- pages kept under the registrations versions of the events they show ---------------------
+
+class _Drawing:
+    """What a page (or a part) drawn `per_event` read of registrations: the registrations versions
+    of the events whose registrations it read (key → number or None, read before the rows), and
+    whether it read registrations without naming the events, or a value kept under the data
+    version (then it is not kept)."""
+
+    def __init__(self):
+        self.read = {}
+        self.undeclared = False
 
 
-def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False, own=None):
+_DRAWINGS = contextvars.ContextVar("eyos_page_drawings", default=())
+_DECLARED = contextvars.ContextVar("eyos_registrations_declared", default=False)
+_REGISTRATION_TABLE = "events_registration"
+
+
+@contextlib.contextmanager
+def reading_registrations(uids):
+    """Around every read of registrations (place counts, the waiting list) of the events `uids`
+    that a page may show: while a page or part is drawn `per_event`, their registrations versions
+    are read first and kept with it, so a registration for one of them makes it be drawn again,
+    and one for any other event does not. Elsewhere it costs nothing."""
+    drawings = _DRAWINGS.get()
+    if drawings:
+        # A version no registration has started yet is read as None (and not started here: any
+        # address would then make a key); the first registration starts it, which differs.
+        keys = [registrations_key(uid) for uid in uids]
+        values = read_many(keys) if keys else {}
+        for drawing in drawings:
+            drawing.read.update((key, values.get(key)) for key in keys)
+    token = _DECLARED.set(True)
+    try:
+        yield
+    finally:
+        _DECLARED.reset(token)
+
+
+@contextlib.contextmanager
+def _drawing_per_event():
+    """Yields the _Drawing of a drawing: every query in it that reads registrations outside
+    `reading_registrations` marks it undeclared."""
+    from django.db import connection
+
+    drawing = _Drawing()
+
+    def guard(execute, sql, params, many, context):
+        if not _DECLARED.get() and _REGISTRATION_TABLE in sql:
+            drawing.undeclared = True
+        return execute(sql, params, many, context)
+
+    token = _DRAWINGS.set((*_DRAWINGS.get(), drawing))
+    try:
+        with connection.execute_wrapper(guard):
+            yield drawing
+    finally:
+        _DRAWINGS.reset(token)
+
+
+def data_version_used():
+    """Called when something kept under the data version (events.cache.cached) is read: a page
+    or part being drawn `per_event` does not know whose registrations that value shows, so it
+    is not kept."""
+    for drawing in _DRAWINGS.get():
+        drawing.undeclared = True
+
+
+def _registrations_current(read):
+    """Whether every registrations version a copy was drawn under is still the same (read through
+    quickread: from memory while Redis says they have not changed)."""
+    if not read:
+        return True
+    values = read_many(list(read))
+    return all(values.get(key) == number for key, number in read.items())
+
+
+def _adopt(read):
+    """A copy of a part used while an enclosing page is drawn `per_event`: the page depends on
+    the part's registrations versions too."""
+    for drawing in _DRAWINGS.get():
+        drawing.read.update(read)
+
+
+def _events_current(values):
+    """(events version, pages version) from a get_many, initialised when missing; None when the
+    cache cannot give both."""
+    events = values.get(EVENTS_KEY)
+    if events is None:
+        events = events_version()
+    pages = values.get(PAGES_KEY)
+    if pages is None:
+        pages = _pages_version()
+    return None if events is None or pages is None else ("e", events, pages)
+
+
+def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False, per_event=False):
     """`render()`'s response, or the same response from the shared cache for visitors who are not
     signed in. `params`: the query parameters the page depends on (others are dropped, and the
     page is rendered as if they were absent); `extra`: anything else the page depends on.
@@ -284,37 +375,46 @@ def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False, 
     own under the data version: after a change to an event only the parts are drawn again, not
     the page (Wagtail's site, page and translation look-ups, the header, the body's blocks).
 
-    `own`: the key of a version series of the page's own (an event's page: events.cache.
-    event_series, which its registrations bump). The page's copy is then kept under the events
-    version (not the data version), the pages version and that series: a registration for
-    another event leaves it current."""
+    `per_event`: the page shows registrations (place counts) only of events it names through
+    `reading_registrations` (the event page: its event; the list: its page of results). Its copy
+    is then kept under the events version (not the data version), the pages version and those
+    events' registrations versions: a registration for any other event leaves it current. A
+    drawing that reads registrations any other way, or a value kept under the data version, is
+    not kept."""
     if not _shareable_request(request):
         return render()
-    if holes and own is not None:
+    if holes and per_event:
         raise ValueError("a page with holes is kept under the pages version alone")
     query = _normalised_query(request, params)
     key = _page_key(kind, request, query, extra)
-    if own is None:
-        values = read_many([DATA_KEY, PAGES_KEY, key])
-        versions = _current(values)
+    if per_event:
+        values = read_many([EVENTS_KEY, PAGES_KEY, key])
+        versions = _events_current(values)
     else:
-        values = read_many([EVENTS_KEY, PAGES_KEY, own, key])
-        versions = _own_current(values, own)
+        values = read_many([DATA_KEY, EVENTS_KEY, PAGES_KEY, key] if holes else [DATA_KEY, PAGES_KEY, key])
+        versions = _current(values)
+        if holes and versions is not None:  # parts that depend on events alone: their version too
+            events = values.get(EVENTS_KEY)
+            events = events_version() if events is None else events
+            versions = None if events is None else (*versions, events)
     if versions is None:  # no shared cache: the database path, as without this module
         return render()
     wanted = (None, versions[1]) if holes else versions
     entry = values.get(key)
-    if entry is not None and entry["versions"] == wanted and _known(entry.get("holes", ())):
+    if (entry is not None and entry["versions"] == wanted and _known(entry.get("holes", ()))
+            and _registrations_current(entry.get("registrations"))):
         return _finish(request, _fill(_from_entry(entry), entry.get("holes", ()), versions))
     original = _normalise(request, query)
     request._eyos_page_cache = True
     csrf_flag = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
     collecting = _HOLES.set([]) if holes else None
+    drawing = _drawing_per_event() if per_event else contextlib.nullcontext()
     try:
-        response = render()
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()  # a TemplateResponse (Wagtail pages): rendered now
+        with drawing as registrations:
+            response = render()
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()  # a TemplateResponse (Wagtail pages): rendered now
     finally:
         drawn_holes = tuple(_HOLES.get() or ())
         if collecting is not None:
@@ -323,13 +423,14 @@ def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False, 
         request._eyos_page_cache = False
         token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_flag or token_used
-    if _storable(request, response, token_used):
-        cache.set(key, _entry(response, wanted, drawn_holes), page_ttl())
+    if _storable(request, response, token_used) and not (registrations and registrations.undeclared):
+        cache.set(key, _entry(response, wanted, drawn_holes, registrations.read if registrations else None),
+                  page_ttl())
     return _finish(request, _fill(response, drawn_holes, versions))
 
 
-def _entry(response, versions, holes=()):
-    return {"versions": versions, "status": response.status_code, "content": response.content,
+def _entry(response, versions, holes=(), registrations=None):
+    return {"versions": versions, "registrations": registrations, "status": response.status_code, "content": response.content,
             "headers": [(name, value) for name, value in response.items()],
             "attributes": {name: getattr(response, name) for name in _KEPT_ATTRIBUTES if hasattr(response, name)},
             "holes": holes}
@@ -339,13 +440,22 @@ def _entry(response, versions, holes=()):
 
 _HOLES = contextvars.ContextVar("eyos_page_holes", default=None)
 _DRAW_HOLE = {}
+_EVENTS_ONLY_HOLES = set()
 
 
-def hole_drawer(kind):
+def hole_drawer(kind, *, events_only=False):
     """Decorator: `function(spec)` draws the part `kind` (HTML, in the active language) from its
-    `spec` (picklable: what `hole()` was given), for `serve_anonymous(…, holes=True)`."""
+    `spec` (picklable: what `hole()` was given), for `serve_anonymous(…, holes=True)`.
+
+    `events_only`: the part shows nothing a registration changes (no place counts): its copies
+    are kept under the events version instead of the data version, so a registration does not
+    make it be drawn again."""
     def register(function):
         _DRAW_HOLE[kind] = function
+        if events_only:
+            _EVENTS_ONLY_HOLES.add(kind)
+        else:
+            _EVENTS_ONLY_HOLES.discard(kind)
         return function
 
     return register
@@ -372,12 +482,18 @@ def _known(holes):
 
 def _fill(response, holes, versions):
     """The page with each hole's part in place of its marker: from the cache when drawn under the
-    same data and pages versions and language, else drawn now (and kept)."""
+    same data (or, for parts that depend on events alone, events) and pages versions and
+    language, else drawn now (and kept). `versions`: (data, pages, events)."""
     if not holes:
         return response
     language = translation.get_language() or ""
+    data, pages, events = versions
+
+    def part_versions(kind):
+        return ("e", events, pages) if kind in _EVENTS_ONLY_HOLES else (data, pages)
+
     keys = {marker: "eyos:part-of-page:" + hashlib.sha256(
-        repr((kind, spec, language, versions)).encode()).hexdigest()[:40] for marker, kind, spec in holes}
+        repr((kind, spec, language, part_versions(kind))).encode()).hexdigest()[:40] for marker, kind, spec in holes}
     found = read_many(sorted(set(keys.values())))
     content = response.content
     for marker, kind, spec in holes:
@@ -399,14 +515,13 @@ def _from_entry(entry):
     return response
 
 
-def anonymous_page(kind, params=(), own=None):
-    """View decorator: `serve_anonymous` for a function view; `own(*args, **kwargs)` gives the key
-    of the page's own series from the view's arguments (after the request)."""
+def anonymous_page(kind, params=(), per_event=False):
+    """View decorator: `serve_anonymous` for a function view."""
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             return serve_anonymous(request, kind, lambda: view(request, *args, **kwargs), params=params,
-                                   own=None if own is None else own(*args, **kwargs))
+                                   per_event=per_event)
 
         return wrapper
 
@@ -444,11 +559,13 @@ def _finish(request, response):
 
 # --- parts of pages shared by every visitor ---------------------------------------------------
 
-def shared_part(request, kind, compute, *, params=()):
+def shared_part(request, kind, compute, *, params=(), per_event=False):
     """`compute()`'s result — a part of a page, rendered, with what goes with it; picklable — shared
     by every visitor who asks for the same page (host, path, language, the known `params`), signed
     in or not, under the data and pages versions, for PAGE_TTL at most. Signed-in visitors pay
-    only for their own parts around it (the header with their name).
+    only for their own parts around it (the header with their name). `per_event`: as for
+    `serve_anonymous`, under the events version and the registrations versions of the events it
+    shows.
 
     The part is drawn as for a visitor who is not signed in (`request.user` is anonymous while
     `compute` runs, so nobody's data can get into it), with the query string normalised as for
@@ -457,12 +574,20 @@ def shared_part(request, kind, compute, *, params=()):
         return compute()
     query = _normalised_query(request, params)
     key = _page_key("part:" + kind, request, query, "")
-    values = read_many([DATA_KEY, PAGES_KEY, key])
-    versions = _current(values)
+    if per_event:
+        values = read_many([EVENTS_KEY, PAGES_KEY, key])
+        versions = _events_current(values)
+    else:
+        values = read_many([DATA_KEY, PAGES_KEY, key])
+        versions = _current(values)
     if versions is None:
         return compute()
     entry = values.get(key)
-    if entry is not None and entry["versions"] == versions:
+    if entry is not None and entry["versions"] == versions and _registrations_current(entry.get("registrations")):
+        if per_event:
+            _adopt(entry.get("registrations") or {})
+        else:
+            data_version_used()
         return entry["value"]
     original = _normalise(request, query)
     from django.contrib.auth.models import AnonymousUser
@@ -474,15 +599,18 @@ def shared_part(request, kind, compute, *, params=()):
     csrf_flag = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
     try:
-        value = compute()
+        with (_drawing_per_event() if per_event else contextlib.nullcontext()) as registrations:
+            value = compute()
     finally:
         request.user, request._eyos_page_cache = user, whole_page
         _restore(request, original)
         token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_flag or token_used
     nonce_used = bool(getattr(request, "_csp_nonce", None))  # each response has its own nonce
-    if not token_used and not nonce_used and _nothing_personal_done(request):
-        cache.set(key, {"versions": versions, "value": value}, page_ttl())
+    if (not token_used and not nonce_used and _nothing_personal_done(request)
+            and not (registrations and registrations.undeclared)):
+        cache.set(key, {"versions": versions, "value": value,
+                        "registrations": registrations.read if registrations else None}, page_ttl())
     return value
 
 

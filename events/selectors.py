@@ -363,11 +363,14 @@ class SoonestFirst:
 def with_places_taken(events):
     """Set `places_taken` on a page of events with one grouped query over those events only (an
     annotation on the whole list would count registrations for every matching event)."""
+    from . import pagecache
+
     events = list(events)
-    taken = dict(
-        Registration.objects.filter(event__in=[event.pk for event in events], status=Registration.Status.CONFIRMED)
-        .order_by().values("event").annotate(n=Count("pk")).values_list("event", "n")
-    )
+    with pagecache.reading_registrations([event.uid for event in events]):
+        taken = dict(
+            Registration.objects.filter(event__in=[event.pk for event in events], status=Registration.Status.CONFIRMED)
+            .order_by().values("event").annotate(n=Count("pk")).values_list("event", "n")
+        )
     for event in events:
         event.places_taken = taken.get(event.pk, 0)
     return events

@@ -27,7 +27,7 @@ def _error(message, **extra):
 
 
 @require_safe
-@pagecache.anonymous_page("map", params=PARAMETERS)
+@pagecache.anonymous_page("map", params=PARAMETERS, per_event=True)
 def map_events(request):
     language = request.GET.get("lang") or translation.get_language() or settings.LANGUAGE_CODE
     if language not in dict(settings.LANGUAGES):

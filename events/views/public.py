@@ -23,7 +23,6 @@ from eyos.headers import no_referrer
 from eyos.secret_links import stash_secret, stashed_secret
 
 from .. import feeds, maps, pagecache, ratelimit, selectors, services
-from ..cache import event_series_key
 from ..criteria import EventFilters, describe
 from ..filters import EventFilterForm, EventListForm
 from ..forms import AccountRegistrationForm, RegistrationForm
@@ -58,11 +57,11 @@ class CountedPaginator(Paginator):
 
 
 @maps.shows_map(geolocation=True)
-@pagecache.anonymous_page("list", params=LIST_PARAMETERS)
+@pagecache.anonymous_page("list", params=LIST_PARAMETERS, per_event=True)
 def event_list(request):
     # The list itself (filters, results, facets) is the same for everyone who asks for the same
     # page: signed-in visitors share it too, drawn around their own header.
-    part = pagecache.shared_part(request, "list", lambda: _list_part(request), params=LIST_PARAMETERS)
+    part = pagecache.shared_part(request, "list", lambda: _list_part(request), params=LIST_PARAMETERS, per_event=True)
     response = _list_page(request, part)
     if not request.user.is_authenticated and part["status"] == 200 and part.get("current", True):
         # The list holds no form that posts and nothing personal for visitors who are not signed
@@ -210,11 +209,12 @@ def _public_event(uid):
         raise Http404
 
 
-# Kept under the event's own series, not the data version: a registration for another event
-# leaves this page cached (events.cache.event_series).
-@pagecache.anonymous_page("event", params=("lang",), own=lambda uid, *_args, **_kwargs: event_series_key(uid))
+# Kept under its event's registrations version, not the data version: a registration for another
+# event leaves this page cached (events.pagecache.reading_registrations).
+@pagecache.anonymous_page("event", params=("lang",), per_event=True)
 def event_detail(request, uid, form=None, status=200):
-    event = _public_event(uid)
+    with pagecache.reading_registrations([uid]):  # (its place count comes with the event)
+        event = _public_event(uid)
     context = event_page_context(request, event, form=form)
     response = render(request, "events/detail.html", context, status=status)
     if context["content"].state in ("offer", "pending", "failed"):

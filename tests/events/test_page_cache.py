@@ -14,7 +14,9 @@ import re
 import socket
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.test import Client
 
 from events import pagecache, services
@@ -121,6 +123,50 @@ def test_after_an_event_change_a_campaign_page_draws_only_its_events_again(
     assert "Renamed workshop" in Client().get("/en/countries/fr/").content.decode()
     with django_assert_num_queries(0):  # and then the block's own copy
         assert "Renamed workshop" in Client().get("/en/countries/fr/").content.decode()
+
+
+def test_a_registration_does_not_draw_a_campaign_pages_events_again(
+        client, org, settings, django_assert_num_queries, django_capture_on_commit_callbacks):
+    """The "upcoming events" block shows no place counts: its copies are kept under the events
+    version, so a registration (for one of its events, even) leaves the whole page cached; the
+    block's own events still show a change at once (the test above)."""
+    from django.utils import timezone
+
+    settings.EYOS_PAGE_CACHE = True
+    soonest = factories.published_event(org, title="Workshop very soon", capacity=5, days=0,
+                                        start=timezone.now() + timezone.timedelta(minutes=5))
+    first = client.get("/en/countries/fr/").content.decode()
+    assert "Workshop very soon" in first and "place" not in re.sub(r"<[^>]+>", "", first.split("upcoming-events")[1])
+    with django_capture_on_commit_callbacks(execute=True):
+        register(soonest)
+    with django_assert_num_queries(0):
+        assert TOKEN.sub("", Client().get("/en/countries/fr/").content.decode()) == TOKEN.sub("", first)
+
+
+def test_a_part_kept_under_the_data_version_is_drawn_again_after_a_registration(
+        client, settings, monkeypatch, django_capture_on_commit_callbacks):
+    """Negative control for the test above: a kind of part not marked events_only (one that would
+    show place counts) is drawn again after a registration."""
+    from campaigns import blocks
+
+    settings.EYOS_PAGE_CACHE = True
+    drawn = []
+
+    def draw(spec):
+        drawn.append(spec)
+        return blocks.render_upcoming_events(spec)
+
+    other = factories.published_event(factories.organisation("FR"), capacity=5, title="Other")
+    monkeypatch.setattr(pagecache, "_EVENTS_ONLY_HOLES", set())
+    monkeypatch.setitem(pagecache._DRAW_HOLE, "upcoming_events", draw)
+    client.get("/en/countries/fr/")
+    assert len(drawn) == 1
+    client.get("/en/countries/fr/")
+    assert len(drawn) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        register(other)
+    client.get("/en/countries/fr/")
+    assert len(drawn) == 2
 
 
 def test_a_part_is_drawn_in_the_language_of_the_page(settings):
@@ -403,15 +449,18 @@ def test_a_registration_for_another_event_leaves_an_event_page_cached(
     assert "4 / 5" in client.get(page_url(event)).content.decode()
 
 
-def test_without_the_events_own_series_its_page_would_stay_stale(
-        client, event, monkeypatch, django_capture_on_commit_callbacks):
-    """Negative control for the test above: with the registration's event unknown to the page
-    cache (its series not bumped, only the data version), the page still shows the old count."""
+@pytest.mark.parametrize("url, before", [("event page", "5 / 5"), ("/en/events/?country=FR", "5 places left")])
+def test_without_the_events_registrations_version_its_pages_would_stay_stale(
+        client, event, url, before, monkeypatch, django_capture_on_commit_callbacks):
+    """Negative control for the tests above and below: with the registration's event unknown to
+    the page cache (its registrations version not bumped, only the data version), the event page
+    and the list still show the old count."""
+    url = page_url(event) if url == "event page" else url
     monkeypatch.setattr(pagecache, "_event_uid", lambda registration: None)
-    assert "5 / 5" in client.get(page_url(event)).content.decode()
+    assert before in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         register(event)
-    assert "5 / 5" in client.get(page_url(event)).content.decode()
+    assert before in client.get(url).content.decode()
 
 
 def test_every_change_to_an_events_registrations_shows_on_its_page(
@@ -446,19 +495,121 @@ def test_every_change_to_an_events_registrations_shows_on_its_page(
     assert places() == "2"
 
 
-def test_a_registration_bumps_its_events_series_again_when_it_commits(event, django_capture_on_commit_callbacks):
+def test_a_registration_bumps_its_events_registrations_version_again_when_it_commits(
+        event, django_capture_on_commit_callbacks):
     """A page drawn between the registration's first bump and its commit (on another server: the
-    old count under the new series) is left behind by the bump on commit."""
-    from events.cache import event_series
+    old count under the new version) is left behind by the bump on commit."""
+    from events.cache import data_version, registrations_key
 
-    before = event_series(event.uid)
+    before, data = cache.get(registrations_key(event.uid)), data_version()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         register(event)
-        during = event_series(event.uid)
-    assert during != before
+        during = cache.get(registrations_key(event.uid))
+    assert during is not None and during != before and data_version() != data
+    data = data_version()
     for callback in callbacks:
         callback()
-    assert event_series(event.uid) not in (before, during)
+    assert cache.get(registrations_key(event.uid)) not in (before, during) and data_version() != data
+
+
+def test_a_registration_redraws_only_the_lists_that_show_its_event(
+        client, event, django_assert_num_queries, django_capture_on_commit_callbacks):
+    """The list is kept under the registrations versions of the events on its page: a registration
+    for an event of another country leaves the French list cached, one for a French event
+    shows at once, for visitors signed in or not."""
+    elsewhere = factories.published_event(factories.organisation("DE"), capacity=5, title="Werkstatt", days=12)
+    signed_in = Client()
+    signed_in.force_login(factories.user())
+    url = "/en/events/?country=FR"
+    assert "5 places left" in client.get(url).content.decode()
+    assert "5 places left" in signed_in.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        register(elsewhere)
+    with django_assert_num_queries(0):
+        assert "5 places left" in Client().get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        register(event)
+    assert "4 places left" in Client().get(url).content.decode()
+    assert "4 places left" in signed_in.get(url).content.decode()
+
+
+def test_a_whole_page_drawn_around_a_kept_part_depends_on_the_parts_events(
+        event, django_capture_on_commit_callbacks):
+    """A signed-in visitor draws the list's part first; the anonymous whole page is then drawn
+    around that kept part (no query for its places): it must still follow its events'
+    registrations (events.pagecache._adopt)."""
+    url = "/en/events/?country=FR"
+    signed_in = Client()
+    signed_in.force_login(factories.user())
+    assert "5 places left" in signed_in.get(url).content.decode()
+    assert "5 places left" in Client().get(url).content.decode()  # the whole page, around the kept part
+    with django_capture_on_commit_callbacks(execute=True):
+        register(event)
+    assert "4 places left" in Client().get(url).content.decode()
+
+
+def test_without_adopting_the_parts_events_the_whole_page_would_stay_stale(
+        event, monkeypatch, django_capture_on_commit_callbacks):
+    """Negative control for the test above."""
+    monkeypatch.setattr(pagecache, "_adopt", lambda read: None)
+    url = "/en/events/?country=FR"
+    signed_in = Client()
+    signed_in.force_login(factories.user())
+    signed_in.get(url)
+    Client().get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        register(event)
+    assert "5 places left" in Client().get(url).content.decode()
+
+
+def test_a_registration_leaves_the_maps_answers_cached(client, event, django_assert_num_queries,
+                                                       django_capture_on_commit_callbacks):
+    event.latitude, event.longitude = 47.2, -1.55
+    event.save()
+    url = "/api/map/events?bbox=-5,42,8,51&zoom=6"
+    first = client.get(url)
+    assert first.status_code == 200 and first.json()["total"] >= 1
+    with django_capture_on_commit_callbacks(execute=True):
+        register(event)
+    with django_assert_num_queries(0):
+        assert Client().get(url).content == first.content
+
+
+def _per_event_view(read):
+    def view(request):
+        return pagecache.serve_anonymous(request, "test-per-event", lambda: HttpResponse(str(read())),
+                                         per_event=True)
+
+    return view
+
+
+@pytest.mark.parametrize("how, kept", [
+    ("named", True),
+    ("unnamed", False),
+    ("data-version value", False),
+])
+def test_a_page_drawn_per_event_is_kept_only_when_it_names_whose_registrations_it_read(rf, event, how, kept):
+    """The guard: a drawing that read registrations without naming their events, or a value kept
+    under the data version (which may hold any registration), is not kept; it would not be
+    drawn again after a registration."""
+    from events.cache import cached
+    from events.models import Registration
+
+    def read():
+        if how == "named":
+            with pagecache.reading_registrations([event.uid]):
+                return Registration.objects.filter(event=event).count()
+        if how == "unnamed":
+            return Registration.objects.filter(event=event).count()
+        return cached(("test-data-version-value",), lambda: 1)
+
+    drawn = []
+    view = _per_event_view(lambda: drawn.append(1) or read())
+    for _ in range(2):
+        request = rf.get("/en/test-per-event/")
+        request.user = AnonymousUser()
+        assert view(request).status_code == 200
+    assert len(drawn) == (1 if kept else 2)
 
 
 def test_a_change_to_any_event_or_label_still_renews_every_event_page(client, event):
