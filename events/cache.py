@@ -33,7 +33,11 @@ def bump(key, timeout=None):
     try:
         cache.incr(key)
     except ValueError:  # not set yet, evicted, expired, or the cache is unreachable
-        cache.add(key, _fresh_series(), timeout=timeout)
+        if not cache.add(key, _fresh_series(), timeout=timeout):
+            try:  # another process started it meanwhile: move it on from there
+                cache.incr(key)
+            except ValueError:  # unreachable (the backend counts the lost write)
+                pass
 
 
 def data_version():
@@ -46,7 +50,8 @@ def bump_data_version(**_kwargs):
 
 # A second series for what depends on events alone (their fields, topics, organisations), not on
 # registrations: the list's facet counts, search matches, topic names, map clusters, feed
-# validators. A registration bumps only the data version, so the first visitor after one pays
+# validators. A registration bumps the data version (and its event's registrations version,
+# below), not this one, so the first visitor after one pays
 # for the page, not for counting 100,000 events again.
 EVENTS_KEY = "eyos:events-version"
 
@@ -66,9 +71,9 @@ def bump_events_version(**_kwargs):
 # registrations versions of the events they show (events.pagecache, `per_event`), so a
 # registration for one event leaves every page that does not show it cached (at campaign scale
 # someone registers somewhere every few seconds). Not started by a read (None until the first
-# registration; the first bump starts it from the clock, which differs); it expires
-# REGISTRATIONS_SECONDS after it was started, and a bump then starts a new one, which again
-# leaves behind whatever was kept under the old one.
+# registration or the first page kept under it: events.pagecache._started; never None in a kept
+# page, so a version missing when a page is checked, evicted or expired, never matches it); it
+# expires REGISTRATIONS_SECONDS after it was started.
 REGISTRATIONS_PREFIX = "eyos:event-registrations:"
 REGISTRATIONS_SECONDS = 7 * 24 * 3600
 

@@ -29,12 +29,17 @@ stored with it; an entry is used only while they are all still current:
   every write to one of its registrations bumps it, here, at once and on commit): a
   registration for one event leaves every page that does not show it cached. Such a drawing
   names those events (`reading_registrations`); one that reads registrations any other way, or
-  a value kept under the data version, is not kept.
+  a value kept under the data version, is not kept. A registrations version is started (when no
+  registration has yet) with the first page kept under it, so a kept page never holds a missing
+  one: a version evicted or expired later never matches. While a release that does not bump these
+  versions still serves registrations (a rolling deploy from before them), pages may show a count
+  up to PAGE_TTL old.
 
 Wagtail pages (campaigns.views) are the exception: their copies are kept under the pages version
 alone, because the only event data they show is in parts drawn into every response under the data
-version (`hole`, the "upcoming events" blocks); event data put on a campaign page in any other
-way would be up to PAGE_TTL old.
+version, or the events version for parts that show no place counts (`hole`, the "upcoming events"
+blocks, `hole_drawer(…, events_only=True)`); event data put on a campaign page in any other way
+would be up to PAGE_TTL old.
 
 When the cache cannot be reached there is no version: nothing is stored or served from the cache
 and every request takes the database path as before.
@@ -72,7 +77,7 @@ from django.utils.safestring import mark_safe
 
 from .cache import REGISTRATIONS_SECONDS, EVENTS_KEY, LABELS_KEY, _digest, bump, bump_data_version, bump_events_version
 from .cache import KEY as DATA_KEY
-from .cache import data_version, registrations_key, events_version, registrations_changed, version
+from .cache import _fresh_series, data_version, events_version, registrations_changed, registrations_key, version
 from .quickread import forget, read_many
 
 PAGES_KEY = "eyos:pages-version"
@@ -280,6 +285,41 @@ class _Drawing:
         self.read = {}
         self.undeclared = False
 
+    def note(self, read):
+        """The versions read for some events' registrations. Read again with another number (a
+        registration came between two reads of this drawing): it shows the rows of two moments,
+        and is not kept."""
+        for key, number in read.items():
+            if self.read.setdefault(key, number) != number:
+                self.undeclared = True
+
+    def started(self, read):
+        """Versions a part drawn inside this drawing started (`kept_under`) where both read none:
+        nothing came between (the start would have failed), so this drawing is under them too."""
+        for key, number in read.items():
+            if key in self.read and self.read[key] is None:
+                self.read[key] = number
+
+    def kept_under(self):
+        """The versions to keep the drawing under, or None when it must not be kept: each one
+        missing when it was read (no registration yet, or expired) is started now, unless
+        another process started it meanwhile (a registration after the read); a kept page
+        never holds a missing version, so one evicted or expired later never matches it. One
+        round trip (a pipeline) for all of them with the Redis backend."""
+        if self.undeclared:
+            return None
+        missing = {key: _fresh_series() for key, number in self.read.items() if number is None}
+        if not missing:
+            return dict(self.read)
+        add_many = getattr(cache, "add_many", None)
+        if add_many is not None:
+            stored = add_many(missing, REGISTRATIONS_SECONDS)
+        else:
+            stored = {key: cache.add(key, number, REGISTRATIONS_SECONDS) for key, number in missing.items()}
+        if stored is None or not all(stored.get(key) for key in missing):
+            return None
+        return {**self.read, **missing}
+
 
 _DRAWINGS = contextvars.ContextVar("eyos_page_drawings", default=())
 _DECLARED = contextvars.ContextVar("eyos_registrations_declared", default=False)
@@ -299,7 +339,7 @@ def reading_registrations(uids):
         keys = [registrations_key(uid) for uid in uids]
         values = read_many(keys) if keys else {}
         for drawing in drawings:
-            drawing.read.update((key, values.get(key)) for key in keys)
+            drawing.note({key: values.get(key) for key in keys})
     token = _DECLARED.set(True)
     try:
         yield
@@ -349,7 +389,7 @@ def _adopt(read):
     """A copy of a part used while an enclosing page is drawn `per_event`: the page depends on
     the part's registrations versions too."""
     for drawing in _DRAWINGS.get():
-        drawing.read.update(read)
+        drawing.note(read)
 
 
 def _events_current(values):
@@ -372,7 +412,7 @@ def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False, 
     `holes`: the page shows event data only in parts drawn through `hole()` (Wagtail pages: the
     "upcoming events" blocks). Its copy is then kept under the pages version alone, with a marker
     in place of each such part, and the parts are drawn into every response from copies of their
-    own under the data version: after a change to an event only the parts are drawn again, not
+    own under the data (or events) version: after a change to an event only the parts are drawn again, not
     the page (Wagtail's site, page and translation look-ups, the header, the body's blocks).
 
     `per_event`: the page shows registrations (place counts) only of events it names through
@@ -423,9 +463,10 @@ def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False, 
         request._eyos_page_cache = False
         token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_flag or token_used
-    if _storable(request, response, token_used) and not (registrations and registrations.undeclared):
-        cache.set(key, _entry(response, wanted, drawn_holes, registrations.read if registrations else None),
-                  page_ttl())
+    if _storable(request, response, token_used):
+        kept_under = registrations.kept_under() if registrations else None
+        if registrations is None or kept_under is not None:
+            cache.set(key, _entry(response, wanted, drawn_holes, kept_under), page_ttl())
     return _finish(request, _fill(response, drawn_holes, versions))
 
 
@@ -463,7 +504,7 @@ def hole_drawer(kind, *, events_only=False):
 
 def hole(kind, spec):
     """Where a page shows event data: while its page is drawn for the cache with holes, a marker
-    (to be replaced by the part, drawn under the data version) and the part is not drawn now;
+    (to be replaced by the part, drawn under the data or events version) and the part is not drawn now;
     else None, and the caller draws the part itself. The marker is random for each drawing of
     the page: no text of the page can make one."""
     collected = _HOLES.get()
@@ -607,10 +648,12 @@ def shared_part(request, kind, compute, *, params=(), per_event=False):
         token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = csrf_flag or token_used
     nonce_used = bool(getattr(request, "_csp_nonce", None))  # each response has its own nonce
-    if (not token_used and not nonce_used and _nothing_personal_done(request)
-            and not (registrations and registrations.undeclared)):
-        cache.set(key, {"versions": versions, "value": value,
-                        "registrations": registrations.read if registrations else None}, page_ttl())
+    if not token_used and not nonce_used and _nothing_personal_done(request):
+        kept_under = registrations.kept_under() if registrations else None
+        if registrations is None or kept_under is not None:
+            cache.set(key, {"versions": versions, "value": value, "registrations": kept_under}, page_ttl())
+        for drawing in _DRAWINGS.get() if kept_under else ():  # a whole page being drawn around it
+            drawing.started(kept_under)
     return value
 
 

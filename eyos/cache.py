@@ -194,6 +194,28 @@ class ResilientRedisCache(RedisCache):
         self._state.lost_writes = True
         return list(data)  # Django's contract: the keys that were not stored
 
+    def add_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        """`add()` for several keys in one round trip (SET NX each, in a pipeline): {key: whether
+        this call stored it}, or None when Redis could not be asked (nothing is then known to be
+        stored). Django's cache API has no such call; events.pagecache uses it when present."""
+        if not self._available():
+            self._state.lost_writes = True
+            return None
+        keys = list(data)
+        try:
+            client = self._cache.get_client(write=True)
+            backend_timeout = self.get_backend_timeout(timeout)
+            pipeline = client.pipeline(transaction=False)
+            for key in keys:
+                value = self._cache._serializer.dumps(data[key])
+                pipeline.set(self.make_and_validate_key(key, version=version), value, nx=True, ex=backend_timeout)
+            stored = pipeline.execute()
+        except self._errors as error:
+            self._failed(error, write=True)
+            return None
+        self._succeeded()
+        return {key: bool(result) for key, result in zip(keys, stored)}
+
     def delete_many(self, keys, version=None):
         keys = list(keys)
         answered, _result = self._redis("delete_many", keys, version=version, write=True)

@@ -25,7 +25,8 @@ def _anonymise(registrations):
     """Keep the counts organisers and dashboards need, drop the person: name, address, account."""
     now = timezone.now()
     count = 0
-    for registration in registrations.select_for_update():
+    # (with their events: the page cache bumps each event's registrations version by its uid)
+    for registration in registrations.select_related("event").select_for_update(of=("self",)):
         registration.name = ""
         registration.email = f"anonymised-{registration.pk}@invalid.example"
         registration.user = None

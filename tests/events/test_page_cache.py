@@ -612,6 +612,64 @@ def test_a_page_drawn_per_event_is_kept_only_when_it_names_whose_registrations_i
     assert len(drawn) == (1 if kept else 2)
 
 
+def _kept_per_event_page(rf, read):
+    """Two requests to a page drawn per_event by `read()`: how many times it was drawn."""
+    drawn = []
+    view = _per_event_view(lambda: drawn.append(1) or read())
+    for _ in range(2):
+        request = rf.get("/en/test-per-event/")
+        request.user = AnonymousUser()
+        assert view(request).status_code == 200
+    return len(drawn)
+
+
+def test_a_drawing_that_read_two_moments_of_an_events_registrations_is_not_kept(rf, event):
+    """A registration between two reads of the same event's registrations in one drawing: the
+    page holds rows of both moments; kept under either version it would be wrong."""
+    from events.cache import registrations_changed
+
+    def read():
+        with pagecache.reading_registrations([event.uid]):
+            pass
+        registrations_changed(event.uid)
+        with pagecache.reading_registrations([event.uid]):
+            return 1
+
+    assert _kept_per_event_page(rf, read) == 2
+
+
+def test_a_version_missing_when_read_is_started_with_the_page_and_an_eviction_draws_it_again(
+        client, event, django_assert_num_queries):
+    """No registration yet: the page starts its event's version when it is kept, so a version
+    evicted (or expired) later never matches the copy, which is drawn again."""
+    from events.cache import registrations_key
+
+    key = registrations_key(event.uid)
+    assert cache.get(key) is None
+    client.get(page_url(event))
+    started = cache.get(key)
+    assert started is not None
+    with django_assert_num_queries(0):
+        Client().get(page_url(event))
+    cache.delete(key)  # evicted
+    with django_assert_num_queries(1):
+        assert "5 / 5" in Client().get(page_url(event)).content.decode()
+    assert cache.get(key) not in (None, started)
+
+
+def test_a_registration_between_reading_no_version_and_keeping_the_page_leaves_it_unkept(rf, event):
+    """The version was missing when read; a registration then started it: the page read the rows
+    before that registration and is not kept."""
+    from events.cache import registrations_changed
+
+    def read():
+        with pagecache.reading_registrations([event.uid]):
+            registrations_changed(event.uid)  # as if it came just after the rows were read
+            return 1
+
+    assert _kept_per_event_page(rf, read) == 2
+
+
 def test_a_change_to_any_event_or_label_still_renews_every_event_page(client, event):
     """What the page shows of other rows (topic and organisation names: the events version)."""
     other = factories.published_event(event.organisation, capacity=5, title="Atelier robotique", days=12)

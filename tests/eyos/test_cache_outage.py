@@ -244,3 +244,42 @@ def test_while_the_cache_is_down_topic_names_cost_their_own_query_only(down, dja
 
     with translation.override("en"), django_assert_num_queries(1):
         assert selectors.topic_choices()
+
+
+@needs_redis
+def test_add_many_stores_only_the_keys_not_set_yet_in_one_round_trip():
+    """events.pagecache starts the registrations versions of a page's events with it."""
+    with override_settings(CACHES=redis_settings(REDIS_URL)):
+        cache = caches["default"]
+        cache.set("taken", 7)
+        assert cache.add_many({"taken": 1, "new": 2}, 60) == {"taken": False, "new": True}
+        assert cache.get("taken") == 7 and cache.get("new") == 2
+        assert cache.incr("new") == 3  # stored as Django stores integers: incr works
+        ttl = cache._cache.get_client(write=True).ttl(cache.make_and_validate_key("new"))
+        assert 0 < ttl <= 60
+
+
+def test_add_many_without_redis_stores_nothing(down):
+    assert down.add_many({"a": 1}, 60) is None
+
+
+def test_a_bump_that_finds_its_version_started_meanwhile_moves_it_on(monkeypatch):
+    """The version missing, then started by another process between this one's incr and add:
+    the add fails, and the bump still happens (incr again), or a registration's bump is lost."""
+    from django.core.cache import cache
+
+    from events.cache import bump
+
+    cache.delete("eyos:test-version")
+    real_incr, calls = cache.incr, []
+
+    def incr(key, delta=1, version=None):
+        calls.append(key)
+        if len(calls) == 1:
+            cache.set(key, 100)  # the other process's start
+            raise ValueError(key)
+        return real_incr(key, delta)
+
+    monkeypatch.setattr(cache, "incr", incr)
+    bump("eyos:test-version", 60)
+    assert cache.get("eyos:test-version") == 101 and len(calls) == 2
