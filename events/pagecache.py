@@ -151,16 +151,18 @@ def people_cached(parts, compute):
     return value
 
 
-def _current(values):
-    """(data version, pages version) from a get_many, initialised when missing; None when the
-    cache cannot give both."""
-    data = values.get(DATA_KEY)
-    if data is None:
-        data = data_version()
+def _current(values, *, events=False):
+    """(data version, pages version), or with `events` ("e", events version, pages version), from
+    a get_many, initialised when missing; None when the cache cannot give both."""
+    first = values.get(EVENTS_KEY if events else DATA_KEY)
+    if first is None:
+        first = events_version() if events else data_version()
     pages = values.get(PAGES_KEY)
     if pages is None:
         pages = _pages_version()
-    return None if data is None or pages is None else (data, pages)
+    if first is None or pages is None:
+        return None
+    return ("e", first, pages) if events else (first, pages)
 
 
 # Writes that change what public pages show. Events' own models are bumped at once by
@@ -392,18 +394,6 @@ def _adopt(read):
         drawing.note(read)
 
 
-def _events_current(values):
-    """(events version, pages version) from a get_many, initialised when missing; None when the
-    cache cannot give both."""
-    events = values.get(EVENTS_KEY)
-    if events is None:
-        events = events_version()
-    pages = values.get(PAGES_KEY)
-    if pages is None:
-        pages = _pages_version()
-    return None if events is None or pages is None else ("e", events, pages)
-
-
 def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False, per_event=False):
     """`render()`'s response, or the same response from the shared cache for visitors who are not
     signed in. `params`: the query parameters the page depends on (others are dropped, and the
@@ -429,7 +419,7 @@ def serve_anonymous(request, kind, render, *, params=(), extra="", holes=False, 
     key = _page_key(kind, request, query, extra)
     if per_event:
         values = read_many([EVENTS_KEY, PAGES_KEY, key])
-        versions = _events_current(values)
+        versions = _current(values, events=True)
     else:
         values = read_many([DATA_KEY, EVENTS_KEY, PAGES_KEY, key] if holes else [DATA_KEY, PAGES_KEY, key])
         versions = _current(values)
@@ -617,7 +607,7 @@ def shared_part(request, kind, compute, *, params=(), per_event=False):
     key = _page_key("part:" + kind, request, query, "")
     if per_event:
         values = read_many([EVENTS_KEY, PAGES_KEY, key])
-        versions = _events_current(values)
+        versions = _current(values, events=True)
     else:
         values = read_many([DATA_KEY, PAGES_KEY, key])
         versions = _current(values)
