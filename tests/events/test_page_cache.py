@@ -1044,3 +1044,22 @@ def test_the_page_cache_is_switched_and_timed_from_the_environment(environment, 
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def test_quickread_remembers_each_backends_own_made_keys(monkeypatch):
+    """The made keys are remembered per prefix and version (never another backend's), in a bounded
+    memo."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from events import quickread
+
+    monkeypatch.setattr(quickread, "_MADE", {})
+    monkeypatch.setattr(quickread, "MADE_MAX", 3)
+    first = LocMemCache("a", {"KEY_PREFIX": "one"})
+    second = LocMemCache("b", {"KEY_PREFIX": "two", "VERSION": 2})
+    for backend in (first, second, first):
+        assert quickread._made(backend, "eyos:k") == backend.make_and_validate_key("eyos:k").encode()
+    assert len(quickread._MADE) == 2
+    quickread._made(first, "eyos:other")
+    quickread._made(first, "eyos:third")  # full: emptied, then this one
+    assert len(quickread._MADE) == 1
