@@ -14,12 +14,11 @@ def _fresh_series():
     return time.time_ns() // 1000
 
 
-def version(key, timeout=None):
-    """The current number of the version series under `key`, started when missing (kept
-    `timeout` seconds, None: for ever)."""
+def version(key):
+    """The current number of the version series under `key`, started when missing."""
     number = cache.get(key)
     if number is None:
-        cache.add(key, _fresh_series(), timeout=timeout)
+        cache.add(key, _fresh_series(), timeout=None)
         number = cache.get(key)
     return number
 
@@ -71,7 +70,7 @@ def bump_events_version(**_kwargs):
 # registrations versions of the events they show (events.pagecache, `per_event`), so a
 # registration for one event leaves every page that does not show it cached (at campaign scale
 # someone registers somewhere every few seconds). Not started by a read (None until the first
-# registration or the first page kept under it: events.pagecache._started; never None in a kept
+# registration or the first page kept under it: events.pagecache._Drawing.kept_under; never None in a kept
 # page, so a version missing when a page is checked, evicted or expired, never matches it); it
 # expires REGISTRATIONS_SECONDS after it was started.
 REGISTRATIONS_PREFIX = "eyos:event-registrations:"

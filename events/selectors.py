@@ -496,14 +496,18 @@ def event_detail(uid, events=None):
     page shows, or Event.DoesNotExist. One query: the confirmed registrations are counted in a
     subquery (grouping the event's ~100 columns took PostgreSQL longer to plan than to run), and
     the topics' names come from the event's topic_key (with_topic_labels), not from a second query."""
+    from . import pagecache
+
     confirmed = (Registration.objects.filter(event=OuterRef("pk"), status=Registration.Status.CONFIRMED)
                  .order_by().values("event").annotate(n=Count("pk")).values("n"))
-    return (
-        (published_events() if events is None else events)
-        .select_related("organisation", "feed_source__feed")
-        .annotate(places_taken=Coalesce(Subquery(confirmed), 0))
-        .get(uid=uid)
-    )
+    # Its place count comes with the event: the page cache reads its registrations version first.
+    with pagecache.reading_registrations([uid]):
+        return (
+            (published_events() if events is None else events)
+            .select_related("organisation", "feed_source__feed")
+            .annotate(places_taken=Coalesce(Subquery(confirmed), 0))
+            .get(uid=uid)
+        )
 
 
 def with_topic_labels(events):

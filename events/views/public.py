@@ -210,11 +210,10 @@ def _public_event(uid):
 
 
 # Kept under its event's registrations version, not the data version: a registration for another
-# event leaves this page cached (events.pagecache.reading_registrations).
+# event leaves this page cached (selectors.event_detail names the event's registrations).
 @pagecache.anonymous_page("event", params=("lang",), per_event=True)
 def event_detail(request, uid, form=None, status=200):
-    with pagecache.reading_registrations([uid]):  # (its place count comes with the event)
-        event = _public_event(uid)
+    event = _public_event(uid)
     context = event_page_context(request, event, form=form)
     response = render(request, "events/detail.html", context, status=status)
     if context["content"].state in ("offer", "pending", "failed"):
