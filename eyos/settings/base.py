@@ -140,6 +140,10 @@ def database_from_env():
             "DATABASE_URL names no known database engine. Use e.g. "
             "postgres://user:password@host:5432/eyos, or leave it unset for SQLite."
         )
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with a health check that makes no round trip while the connection is
+        # quiet (eyos/postgresql/base.py).
+        config["ENGINE"] = "eyos.postgresql"
     return config
 
 
