@@ -61,14 +61,42 @@ def language_links(context):
     else:
         path = escape_uri_path(request.path) if request else "/"  # as get_full_path writes it
         query = request.META.get("QUERY_STRING", "") if request else ""
-        match = getattr(request, "resolver_match", None)
-        secret = match is not None and not SECRET_ARGUMENTS.isdisjoint(match.kwargs)
-        urls = _translated_urls(path, current) if not secret and len(path) <= 200 else _translate_all(path)
-        for (code, _name), url in zip(settings.LANGUAGES, urls):
-            url = f"{url}?{iri_to_uri(query)}" if query else url  # as translate_url keeps it
-            links.append(LanguageLink(code, LANG_INFO[code]["name_local"], url, code == current, True))
+        urls = _translated_urls(path, current) if _keepable(request, path) else _translate_all(path)
+        links = _plain_links(urls, query, current)
     context["_eyos_language_links"] = links
     return links
+
+
+def _plain_links(urls, query, current):
+    """The switcher's links on a view that is not a CMS page: the same path in every language."""
+    return [LanguageLink(code, LANG_INFO[code]["name_local"],
+                         f"{url}?{iri_to_uri(query)}" if query else url,  # as translate_url keeps it
+                         code == current, True)
+            for (code, _name), url in zip(settings.LANGUAGES, urls)]
+
+
+def _keepable(request, path):
+    """Whether what the language links of this request's view give may be kept by the process:
+    not when its URL carries a secret (an email link's token), nor for long addresses."""
+    match = getattr(request, "resolver_match", None)
+    return (request is not None and len(path) <= 200 and len(request.META.get("QUERY_STRING", "")) <= 300
+            and (match is None or SECRET_ARGUMENTS.isdisjoint(match.kwargs))
+            # paths build_absolute_uri joins the plain way (its "common case")
+            and path.startswith("/") and not path.startswith("//") and "/./" not in path and "/../" not in path)
+
+
+def _plain_key(context):
+    """(path, query, active language, origin) when the page is not a CMS page and its language
+    links may be kept: the alternates and the switcher are then a function of these alone, and each
+    process writes them once per key (format_html over 48 links was ~9% of an event page's first
+    render after a change). Else None."""
+    request = context.get("request")
+    if request is None or _page(context) is not None:
+        return None
+    path = escape_uri_path(request.path)
+    if not _keepable(request, path):
+        return None
+    return (path, request.META.get("QUERY_STRING", ""), translation.get_language(), request._current_scheme_host)
 
 
 # The two lists of languages every page has, written here rather than by template loops: 48
@@ -76,19 +104,47 @@ def language_links(context):
 @register.simple_tag(takes_context=True)
 def language_alternates(context):
     """<link rel="alternate" hreflang> to each language the page exists in, with absolute URLs."""
-    return format_html_join("", '\n  <link rel="alternate" hreflang="{}" href="{}">', (
-        (link.code, absolute(context, link.url)) for link in language_links(context) if link.exists))
+    key = _plain_key(context)
+    if key is not None:
+        return _plain_alternates(*key)
+    request = context.get("request")
+    return _alternates_html(language_links(context), lambda url: absolute({"request": request}, url))
 
 
 @register.simple_tag(takes_context=True)
 def language_menu(context):
     """The switcher's items: each language (by its own name), the current one marked, and those
     the page does not exist in going to their home page (said so to screen readers)."""
+    key = _plain_key(context)
+    if key is not None:
+        return _plain_menu(*key)
+    return _menu_html(language_links(context))
+
+
+def _alternates_html(links, absolute_url):
+    return format_html_join("", '\n  <link rel="alternate" hreflang="{}" href="{}">', (
+        (link.code, absolute_url(link.url)) for link in links if link.exists))
+
+
+def _menu_html(links):
     home = format_html(' <span class="visually-hidden">({})</span>', gettext("home page"))
     current = mark_safe(' aria-current="true"')
     return format_html_join("", '\n            <li><a href="{}" hreflang="{}" lang="{}"{}>{}{}</a></li>', (
         (link.url, link.code, link.code, current if link.current else "", link.name, "" if link.exists else home)
-        for link in language_links(context)))
+        for link in links))
+
+
+@lru_cache(maxsize=1024)
+def _plain_alternates(path, query, current, origin):
+    links = _plain_links(_translated_urls(path, current), query, current)
+    # What request.build_absolute_uri(url) gives for such a path (see _keepable).
+    return _alternates_html(links, lambda url: url if url.startswith(("http://", "https://"))
+                            else iri_to_uri(origin + url))
+
+
+@lru_cache(maxsize=1024)
+def _plain_menu(path, query, current, origin):
+    return _menu_html(_plain_links(_translated_urls(path, current), query, current))
 
 
 def _translate_all(path):

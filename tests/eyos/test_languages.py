@@ -164,3 +164,42 @@ def test_language_tags_write_what_the_template_loops_wrote(rf, path, language):
     assert written.count("<li>") == 24 and "hreflang" in written.split("|")[0]
     if language == "mt":
         assert 'lang="mt" aria-current="true"' in written and "visually-hidden" in written
+
+
+@pytest.mark.django_db
+def test_language_tags_are_written_once_per_address_language_and_origin(rf, settings):
+    """On views that are not CMS pages the two tags are kept per path, query, language and origin
+    (scheme and host): a hit writes what the reference loops write, another host gets its own
+    absolute addresses, and an address with a secret is never kept."""
+    from django.template import Context, Template
+    from django.urls import resolve
+    from django.utils import translation
+
+    from eyos.templatetags.eyos_i18n import _plain_alternates, _plain_menu
+
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    tags = Template("{% load eyos_i18n %}{% language_alternates %}|{% language_menu %}")
+    _plain_alternates.cache_clear()
+    _plain_menu.cache_clear()
+
+    def both(path, **extra):
+        request = rf.get(path, **extra)
+        with translation.override(path.split("/")[1]):
+            request.resolver_match = resolve(request.path)
+            return (tags.render(Context({"request": request})),
+                    Template(REFERENCE_LOOPS).render(Context({"request": request})))
+
+    for _ in range(2):
+        written, expected = both("/fr/events/?country=FR&q=a%26b")
+        assert written == expected
+    assert _plain_menu.cache_info().hits == 1 and _plain_alternates.cache_info().hits == 1
+    assert 'href="http://testserver/de/events/?country=FR&amp;q=a%26b"' in written
+    written, expected = both("/fr/events/?country=FR&q=a%26b", secure=True, HTTP_HOST="other.example")
+    assert written == expected and 'href="https://other.example/de/events/' in written
+    assert _plain_alternates.cache_info().currsize == 2
+    written, expected = both("/en/events/?country=FR&q=a%26b")  # another language: its own
+    assert written == expected and 'hreflang="en" lang="en" aria-current="true"' in written
+    assert _plain_menu.cache_info().currsize == 3
+    written, expected = both("/en/organise/join/a-secret-token/")
+    assert written == expected and "a-secret-token" in written
+    assert _plain_menu.cache_info().currsize == 3  # the address with the token was not kept
