@@ -195,11 +195,18 @@ def under_way_world():
     return now, events
 
 
-def test_upcoming_events_are_those_under_way_then_those_to_come_by_start(db):
+def test_upcoming_events_are_those_under_way_then_those_to_come_by_start(db, django_assert_num_queries):
+    from django.db import connection
+
     from events import selectors
 
     now, events = under_way_world()
-    titles = [event.title for event in selectors.upcoming_events(country="LI", limit=3, now=now)]
+    # One statement on PostgreSQL (both parts in a UNION ALL), two queries on SQLite; the
+    # organisers come with them.
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        upcoming = selectors.upcoming_events(country="LI", limit=3, now=now)
+        assert {event.organisation.name for event in upcoming} == {events["today"].organisation.name}
+    titles = [event.title for event in upcoming]
     assert titles == ["Three-month course", "Started an hour ago", "Starts tomorrow"]
     titles = [event.title for event in selectors.upcoming_events(country="LI", limit=12, now=now)]
     assert titles == ["Three-month course", "Started an hour ago", "Starts tomorrow", "Starts next week"]
@@ -213,6 +220,7 @@ def test_events_under_way_are_found_through_their_gist_index(db):
     """The query must match the index's expression (events.migrations.0012), or PostgreSQL walks
     every past event again. With sequential scans discouraged the plan names the index."""
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from events import selectors
     from events.models import Event
@@ -227,3 +235,12 @@ def test_events_under_way_are_found_through_their_gist_index(db):
     # The index searched with the range (not merely read whole for its WHERE status = 'published').
     assert "event_under_way_idx" in plan and "Index Cond: (tstzrange(start" in plan, plan
     assert [event.title for event in query] == ["Three-month course", "Started an hour ago"]
+    # And inside the one statement upcoming_events sends (the under-way part of its UNION ALL).
+    with CaptureQueriesContext(connection) as captured:
+        selectors.upcoming_events(country="LI", limit=3, now=now)
+    (statement,) = captured.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + statement["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "UNION ALL" in statement["sql"] and "event_under_way_idx" in plan, plan
