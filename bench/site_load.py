@@ -725,7 +725,7 @@ def changing(registrations=None):
 
     `registrations` (event uids): instead, registrations for those events, in turn, as fast
     (what a registration does to the caches: events.cache.registrations_changed)."""
-    from events.cache import events_changed, registrations_changed
+    from events.cache import registrations_changed
 
     count, stop = [0], threading.Event()
     bump_both = both_versions_bumper()
