@@ -719,7 +719,7 @@ def both_versions_bumper():
 @contextlib.contextmanager
 def changing(registrations=None):
     """While inside: events change without pause (both version series bumped, as a write to an
-    event does, up to ~700 times a second: more than these pages are served (a pause of 3 ms
+    event does, in one round trip: both_versions_bumper; up to ~700 times a second: more than these pages are served (a pause of 3 ms
     gave ~300, fewer than the home page is served on a quiet machine), and little of the CPU
     the server shares with this process); yields [number of changes].
 
