@@ -154,15 +154,16 @@ def test_the_cache_key_includes_the_order(island, django_assert_num_queries):
 
 
 def test_sorting_costs_no_query(client, island):
-    """Each order is one query for the page's rows, except soonest first (the default), which is
-    two that never walk past events: those under way, then those to come (selectors.SoonestFirst)."""
+    """Each order is one query for the page's rows, except soonest first (the default) on SQLite,
+    which is two that never walk past events: those under way, then those to come
+    (selectors.SoonestFirst); on PostgreSQL the first page's two are one UNION ALL statement."""
     counts = []
     for query in ("", "&sort=soonest", "&sort=newest"):
         cache.clear()
         with CaptureQueriesContext(connection) as queries:
             client.get("/en/events/?country=MT" + query)
         counts.append(len(queries))
-    assert counts[0] == counts[1] == counts[2] + 1, counts
+    assert counts[0] == counts[1] == counts[2] + (0 if connection.vendor == "postgresql" else 1), counts
 
 
 # --- quick dates -----------------------------------------------------------------------------

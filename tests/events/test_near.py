@@ -158,8 +158,10 @@ def test_distance_adds_no_query_to_the_list(client, island):
 
     # The same events in both lists (other Portuguese events would bring their own translations query).
     Event.objects.filter(country="PT").exclude(pk__in=[event.pk for event in island.values()]).delete()
-    # Nearest first is one query for the rows; soonest first two (under way, then to come).
-    assert queries({"country": "PT"}) == queries({"country": "PT", "near": HARBOUR, "within": 1000}) + 1
+    # Nearest first is one query for the rows; soonest first two on SQLite (under way, then to
+    # come), one statement on PostgreSQL.
+    extra = 0 if connection.vendor == "postgresql" else 1
+    assert queries({"country": "PT"}) == queries({"country": "PT", "near": HARBOUR, "within": 1000}) + extra
     assert queries({"country": "PT", "sort": "newest"}) == queries({"country": "PT", "near": HARBOUR, "within": 1000})
 
 

@@ -16,6 +16,7 @@ import socket
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
 
@@ -114,7 +115,8 @@ def test_after_an_event_change_a_campaign_page_draws_only_its_events_again(
     before = client.get("/en/countries/fr/").content.decode()
     soonest = factories.published_event(org, title="Workshop very soon", days=0,
                                         start=timezone.now() + timezone.timedelta(minutes=5))
-    with django_assert_num_queries(2):
+    # The block's two parts: one UNION ALL statement on PostgreSQL (selectors.upcoming_events).
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
         after = Client().get("/en/countries/fr/").content.decode()
     assert "Workshop very soon" in after and "Workshop very soon" not in before
     with django_capture_on_commit_callbacks(execute=True):
@@ -386,7 +388,9 @@ def test_a_registration_keeps_the_facet_counts_an_event_change_renews_them(
     # The page's rows (those under way, those to come), places taken and organisers'
     # translations (topics come from the rows' topic_key); not the topic choices, nor the
     # country, topic, format and language counts, nor the total.
-    with django_assert_num_queries(4):
+    # (The rows' two parts are one statement on PostgreSQL: selectors.SoonestFirst.)
+    rows = 1 if connection.vendor == "postgresql" else 2
+    with django_assert_num_queries(2 + rows):
         after_registration = client.get(url).content.decode()
     assert "4 places left" in after_registration and "5 places left" in after_registration
     with django_capture_on_commit_callbacks(execute=True):
@@ -394,7 +398,7 @@ def test_a_registration_keeps_the_facet_counts_an_event_change_renews_them(
         other.save()
     # The same 4 and the counts again (every facet in one query); not the topics' names and
     # images, which no event changes (events.cache.cached, labels_only).
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3 + rows):
         after_change = client.get(url).content.decode()
     assert "Atelier robotique et IA" in after_change
 
