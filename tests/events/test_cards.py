@@ -99,3 +99,26 @@ def test_a_translation_whose_placeholder_does_not_fit_falls_back_to_english(even
 
         monkeypatch.setattr(cards, "ngettext", ngettext)
         assert '<p class="places">3 places left</p>' in card_html(event)
+
+
+def test_the_start_is_written_once_per_start_time_zone_and_language(events):
+    """events.cards._when keeps what it wrote per (start, time zone, language): events sharing a
+    start in other time zones, or read in another language, get their own, as the template writes
+    them; the memo is bounded."""
+    from events import cards
+
+    cards._WHEN.clear()
+    lisbon, paris = events[0], events[1]
+    paris.start = lisbon.start
+    for language in ("en", "fr", "en"):
+        with translation.override(language):
+            for event in (lisbon, paris):
+                for near in variants(event):
+                    assert card_html(event, near=near) == reference(event, near=near, machine_translation=False)
+    assert len(cards._WHEN) == 4  # two zones × two languages
+    with translation.override("en"):
+        assert cards._when(lisbon) != cards._when(paris)
+    cards._WHEN.update({("filler", n, "en"): "" for n in range(cards.WHEN_MAX - len(cards._WHEN))})
+    with translation.override("de"):
+        assert cards._when(lisbon) == cards._write_when(lisbon.start, lisbon.timezone)
+    assert len(cards._WHEN) == 1  # emptied when full, then this one kept
