@@ -728,7 +728,7 @@ def changing(registrations=None):
     from events.cache import registrations_changed
 
     count, stop = [0], threading.Event()
-    bump_both = both_versions_bumper()
+    bump_both = both_versions_bumper() if registrations is None else None
 
     def change():
         while not stop.is_set():

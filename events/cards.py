@@ -6,6 +6,9 @@ languages); change both together."""
 
 import functools
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
 from django.template import Context, Template
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -48,6 +51,12 @@ def _image(event):
 # change). Bounded: emptied when full.
 _WHEN = {}
 WHEN_MAX = 20_000
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting, **_kwargs):
+    if setting in ("TIME_ZONE", "USE_TZ", "FORMAT_MODULE_PATH", "LANGUAGES", "LANGUAGE_CODE") or setting.endswith("_FORMAT"):
+        _WHEN.clear()
 
 
 def _when(event):

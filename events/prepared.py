@@ -23,7 +23,6 @@ import uuid
 
 from django.db import connections
 from django.db.models.lookups import Exact
-from django.db.models.query import QuerySet
 
 __all__ = ["Prepared"]
 
@@ -40,11 +39,13 @@ class Prepared:
 
     def __call__(self, value, using="default"):
         """The model instances `build(value)` gives (a list), with one query and no compiling."""
-        connection = connections[using]
-        compiled = self._compiled.get((using, connection.vendor))
+        key = (using, connections[using].vendor)
+        compiled = self._compiled.get(key)
         if compiled is None:
             with self._lock:
-                compiled = self._compiled.setdefault((using, connection.vendor), self._compile(using))
+                compiled = self._compiled.get(key)
+                if compiled is None:
+                    compiled = self._compiled[key] = self._compile(using)
         return compiled.run(value, using)
 
     def _compile(self, using):
@@ -62,6 +63,7 @@ class Prepared:
         if not positions or any(
                 param == marked for index, param in enumerate(params) if index not in positions):
             raise ValueError(f"the value of {self._field} is not a parameter of the statement")
+        compiler.connection = None  # each run gives its thread's; the compiling one is not kept
         return _Compiled(queryset, compiler, sql, tuple(params), tuple(positions), field)
 
     def clear(self):
@@ -90,9 +92,17 @@ class _Compiled:
         compiler = copy.copy(self.compiler)  # its select list, joins' columns and annotations
         compiler.connection = connection
         compiler.as_sql = lambda *args, **kwargs: (self.sql, tuple(params))
-        queryset = QuerySet(model=self.queryset.model, query=_CompiledQuery(self.queryset.query, compiler),
-                            using=using)
+        built = self.queryset
+        queryset = built.__class__(model=built.model, query=_CompiledQuery(built.query, compiler), using=using,
+                                   hints=built._hints)
+        for name in _KEPT:  # what QuerySet._clone carries over besides the query
+            if hasattr(built, name):
+                setattr(queryset, name, getattr(built, name))
+        queryset._prefetch_related_lookups = built._prefetch_related_lookups[:]
         return list(queryset)
+
+
+_KEPT = ("_sticky_filter", "_for_write", "_known_related_objects", "_iterable_class", "_fields", "_fetch_mode")
 
 
 class _CompiledQuery:

@@ -9,10 +9,12 @@ from functools import lru_cache
 from django import template
 from django.conf import settings
 from django.conf.locale import LANG_INFO
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.encoding import escape_uri_path, iri_to_uri
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from wagtail.models import Page
@@ -79,24 +81,37 @@ def _keepable(request, path):
     """Whether what the language links of this request's view give may be kept by the process:
     not when its URL carries a secret (an email link's token), nor for long addresses."""
     match = getattr(request, "resolver_match", None)
-    return (request is not None and len(path) <= 200 and len(request.META.get("QUERY_STRING", "")) <= 300
+    return (request is not None and len(path) <= 200
             and (match is None or SECRET_ARGUMENTS.isdisjoint(match.kwargs))
             # paths build_absolute_uri joins the plain way (its "common case")
-            and path.startswith("/") and not path.startswith("//") and "/./" not in path and "/../" not in path)
+            and path.startswith("/") and not path.startswith("//") and "/./" not in path and "/../" not in path
+            and QUERY_MARK not in path)
+
+
+# Where the query string goes in the kept HTML (letters and digits: neither iri_to_uri nor HTML
+# escaping changes it); each request puts its own query there, so no query is kept.
+QUERY_MARK = "eyosquerymark4c1d"
 
 
 def _plain_key(context):
-    """(path, query, active language, origin) when the page is not a CMS page and its language
-    links may be kept: the alternates and the switcher are then a function of these alone, and each
-    process writes them once per key (format_html over 48 links was ~9% of an event page's first
-    render after a change). Else None."""
+    """(path, active language, origin) when the page is not a CMS page and its language links may
+    be kept: the alternates and the switcher are then a function of these and the query string
+    alone, and each process writes them once per key, with a mark where each request's query goes
+    (format_html over 48 links was ~9% of an event page's first render after a change). Else None."""
     request = context.get("request")
     if request is None or _page(context) is not None:
         return None
     path = escape_uri_path(request.path)
     if not _keepable(request, path):
         return None
-    return (path, request.META.get("QUERY_STRING", ""), translation.get_language(), request._current_scheme_host)
+    return (path, translation.get_language(), request._current_scheme_host)
+
+
+def _with_query(context, html):
+    """The kept HTML with this request's query string in place of the mark, escaped as the links'
+    addresses are (`?` + iri_to_uri(query), then HTML escaping: see language_links)."""
+    query = context["request"].META.get("QUERY_STRING", "")
+    return mark_safe(html.replace(QUERY_MARK, conditional_escape(f"?{iri_to_uri(query)}") if query else ""))
 
 
 # The two lists of languages every page has, written here rather than by template loops: 48
@@ -106,7 +121,7 @@ def language_alternates(context):
     """<link rel="alternate" hreflang> to each language the page exists in, with absolute URLs."""
     key = _plain_key(context)
     if key is not None:
-        return _plain_alternates(*key)
+        return _with_query(context, _plain_alternates(*key))
     request = context.get("request")
     return _alternates_html(language_links(context), lambda url: absolute({"request": request}, url))
 
@@ -117,7 +132,7 @@ def language_menu(context):
     the page does not exist in going to their home page (said so to screen readers)."""
     key = _plain_key(context)
     if key is not None:
-        return _plain_menu(*key)
+        return _with_query(context, _plain_menu(*key))
     return _menu_html(language_links(context))
 
 
@@ -134,17 +149,22 @@ def _menu_html(links):
         for link in links))
 
 
+def _marked_links(path, current):
+    return [LanguageLink(code, LANG_INFO[code]["name_local"], url + QUERY_MARK, code == current, True)
+            for (code, _name), url in zip(settings.LANGUAGES, _translated_urls(path, current))]
+
+
 @lru_cache(maxsize=1024)
-def _plain_alternates(path, query, current, origin):
-    links = _plain_links(_translated_urls(path, current), query, current)
-    # What request.build_absolute_uri(url) gives for such a path (see _keepable).
-    return _alternates_html(links, lambda url: url if url.startswith(("http://", "https://"))
+def _plain_alternates(path, current, origin):
+    # What request.build_absolute_uri(url) gives for such a path (see _keepable); iri_to_uri is
+    # idempotent, so the query (already through it) may be put in afterwards.
+    return _alternates_html(_marked_links(path, current), lambda url: url if url.startswith(("http://", "https://"))
                             else iri_to_uri(origin + url))
 
 
 @lru_cache(maxsize=1024)
-def _plain_menu(path, query, current, origin):
-    return _menu_html(_plain_links(_translated_urls(path, current), query, current))
+def _plain_menu(path, current, origin):
+    return _menu_html(_marked_links(path, current))
 
 
 def _translate_all(path):
@@ -293,3 +313,11 @@ def og_locale(language_code):
     """'fr' → 'fr_FR' for og:locale."""
     code = (language_code or "").lower()
     return OG_LOCALES.get(code, code.replace("-", "_"))
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting, **_kwargs):
+    """What each process keeps of the language links follows the languages and the URLs."""
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "ROOT_URLCONF", "PREPEND_WWW", "USE_X_FORWARDED_HOST"):
+        for kept in (_translated_urls, _plain_alternates, _plain_menu):
+            kept.cache_clear()

@@ -62,6 +62,8 @@ def test_a_quiet_connection_is_usable_without_a_round_trip(other, round_trips):
 
 
 def test_a_connection_the_server_ended_is_found_dead_and_replaced(other, round_trips):
+    with other.cursor() as cursor:  # used just now: only the socket tells
+        cursor.execute("SELECT 2")
     old_pid = other.connection.info.backend_pid
     terminate(other)
     assert other.is_usable() is False
@@ -78,13 +80,25 @@ def test_control_a_check_that_always_trusts_the_socket_lets_a_request_meet_the_d
     """Negative control: the test above fails when the socket is not looked at."""
     from django.db import OperationalError
 
-    monkeypatch.setattr(base, "quiet", lambda _connection: True)
+    with other.cursor() as cursor:  # used just now: the socket would be trusted
+        cursor.execute("SELECT 2")
     terminate(other)
+    monkeypatch.setattr(base, "quiet", lambda _connection: True)
     assert other.is_usable() is True  # wrongly
     other.health_check_done = False
     with pytest.raises(OperationalError):
         with other.cursor() as cursor:
             cursor.execute("SELECT 1")
+
+
+def test_a_connection_idle_for_longer_than_the_trusted_seconds_is_checked(other, round_trips, monkeypatch):
+    """A server that vanished without closing the connection leaves its socket quiet: only a
+    connection used in the last seconds is trusted on that."""
+    with other.cursor() as cursor:
+        cursor.execute("SELECT 2")
+    monkeypatch.setattr(base, "TRUST_QUIET_SECONDS", 0.0)
+    assert other.is_usable() is True
+    assert len(round_trips) == 1
 
 
 def test_inside_a_transaction_django_checks(other, round_trips):

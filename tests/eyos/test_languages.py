@@ -189,11 +189,15 @@ def test_language_tags_are_written_once_per_address_language_and_origin(rf, sett
             return (tags.render(Context({"request": request})),
                     Template(REFERENCE_LOOPS).render(Context({"request": request})))
 
-    for _ in range(2):
-        written, expected = both("/fr/events/?country=FR&q=a%26b")
+    for query in ("?country=FR&q=a%26b", "?country=FR&q=a%26b", "?q=%C3%A9t%C3%A9+<x>&country=DE", ""):
+        written, expected = both("/fr/events/" + query)
         assert written == expected
-    assert _plain_menu.cache_info().hits == 1 and _plain_alternates.cache_info().hits == 1
+    # One entry for the path: each request's query is put in (and never kept).
+    assert _plain_menu.cache_info().hits == 3 and _plain_alternates.cache_info().hits == 3
+    assert _plain_menu.cache_info().currsize == 1
+    written, expected = both("/fr/events/?country=FR&q=a%26b")
     assert 'href="http://testserver/de/events/?country=FR&amp;q=a%26b"' in written
+    assert "a%26b" not in str(_plain_menu("/fr/events/", "fr", "http://testserver"))
     written, expected = both("/fr/events/?country=FR&q=a%26b", secure=True, HTTP_HOST="other.example")
     assert written == expected and 'href="https://other.example/de/events/' in written
     assert _plain_alternates.cache_info().currsize == 2
