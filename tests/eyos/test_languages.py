@@ -109,10 +109,11 @@ def test_untranslated_content_is_marked_with_its_own_language(client):
 def test_the_switcher_works_each_address_out_once_and_keeps_no_secret(client, settings):
     """On views that are not CMS pages the switcher's addresses depend on the address and the
     active language alone: each process keeps them (bounded), except for addresses with a token."""
-    from eyos.templatetags.eyos_i18n import _translated_urls
+    from eyos.templatetags.eyos_i18n import _plain_alternates, _plain_menu, _translated_urls
 
     settings.EYOS_PAGE_CACHE = False  # every request draws its page
-    _translated_urls.cache_clear()
+    for kept in (_translated_urls, _plain_alternates, _plain_menu):  # whatever earlier tests left
+        kept.cache_clear()
     for _ in range(2):
         html = client.get("/en/events/?country=FR").content.decode()
         assert 'href="/de/events/?country=FR"' in html and 'href="/fr/events/?country=FR"' in html
