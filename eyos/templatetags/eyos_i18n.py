@@ -64,16 +64,15 @@ def language_links(context):
         path = escape_uri_path(request.path) if request else "/"  # as get_full_path writes it
         query = request.META.get("QUERY_STRING", "") if request else ""
         urls = _translated_urls(path, current) if _keepable(request, path) else _translate_all(path)
-        links = _plain_links(urls, query, current)
+        links = _plain_links(urls, f"?{iri_to_uri(query)}" if query else "", current)  # as translate_url keeps it
     context["_eyos_language_links"] = links
     return links
 
 
 def _plain_links(urls, query, current):
-    """The switcher's links on a view that is not a CMS page: the same path in every language."""
-    return [LanguageLink(code, LANG_INFO[code]["name_local"],
-                         f"{url}?{iri_to_uri(query)}" if query else url,  # as translate_url keeps it
-                         code == current, True)
+    """The switcher's links on a view that is not a CMS page: the same path in every language,
+    followed by `query` (as the URL writes it, with its `?`, or a mark put in later)."""
+    return [LanguageLink(code, LANG_INFO[code]["name_local"], url + query, code == current, True)
             for (code, _name), url in zip(settings.LANGUAGES, urls)]
 
 
@@ -150,8 +149,7 @@ def _menu_html(links):
 
 
 def _marked_links(path, current):
-    return [LanguageLink(code, LANG_INFO[code]["name_local"], url + QUERY_MARK, code == current, True)
-            for (code, _name), url in zip(settings.LANGUAGES, _translated_urls(path, current))]
+    return _plain_links(_translated_urls(path, current), QUERY_MARK, current)
 
 
 @lru_cache(maxsize=1024)
